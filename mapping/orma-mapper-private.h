@@ -1,0 +1,64 @@
+/* orma-mapper-private.h: the mapping of one OrmaEntity subclass to its
+ * table, built by the orma_entity_class_* calls of its class_init and
+ * validated when the registry configures.
+ *
+ * A mapped column's index is the same in the table, in the mapper and in
+ * the entity's value storage; its GObject property id is index + 1.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "orma-entity.h"
+#include "orma-table-private.h"
+
+G_BEGIN_DECLS
+
+/* Bit masks over column indexes limit a mapped class to 64 columns. */
+#define ORMA_MAX_COLUMNS 64
+
+typedef struct {
+  guint        index;
+  const char  *name;       /* the column name (owned by the table) */
+  GType        type;       /* the property's value type */
+  GType        storage;    /* _orma_value_storage_type (type) */
+  OrmaColumnFlags flags;
+  GParamSpec  *pspec;
+} OrmaMappedColumn;
+
+typedef struct _OrmaMapper OrmaMapper;
+
+struct _OrmaMapper
+{
+  GType             type;
+  OrmaTable        *table;
+  GArray           *columns;     /* OrmaMappedColumn */
+  guint             n_columns;
+  const guint      *pk;          /* the table's primary key columns */
+  guint             n_pk;
+  int               autoincrement;
+  int               version;
+  GError           *error;       /* first declaration error */
+  gboolean          configured;
+  /* SQL text of the flush statements, by a key the session builds
+   * (statement kind and column mask); owned here because it lives as
+   * long as the mapping. */
+  GHashTable       *sql_cache;
+};
+
+static inline OrmaMappedColumn *
+_orma_mapper_column (OrmaMapper *mapper, guint index)
+{
+  return &g_array_index (mapper->columns, OrmaMappedColumn, index);
+}
+
+/* NULL if @type is not a mapped class. Initializes the class. */
+OrmaMapper *_orma_mapper_for_type     (GType       type);
+/* -1 if @property names no column ("full-name" and "full_name" alike) */
+int         _orma_mapper_find_column  (OrmaMapper *mapper,
+                                       const char *property);
+/* Validates the mapping; sets mapper->configured. */
+gboolean    _orma_mapper_configure    (OrmaMapper *mapper,
+                                       GError    **error);
+
+G_END_DECLS

@@ -1,0 +1,58 @@
+/* orma-connection-private.h: what the session and the DDL code use of a
+ * connection beyond the public API: the statement cache and batches.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "orma-connection.h"
+#include "orma-driver-private.h"
+
+G_BEGIN_DECLS
+
+OrmaConnection    *_orma_connection_new          (OrmaEngine          *engine,
+                                                  OrmaDriverConn      *driver_conn);
+OrmaDriverConn    *_orma_connection_steal_driver_conn (OrmaConnection *self);
+const OrmaDialect *_orma_connection_get_dialect  (OrmaConnection      *self);
+gboolean           _orma_connection_is_broken    (OrmaConnection      *self);
+
+/* Executes @sql (in the dialect's placeholder syntax) once. The prepared
+ * statement is kept in the connection's cache, keyed by the SQL text, so a
+ * repeated statement is neither parsed nor planned again. Echoed. */
+OrmaCursor        *_orma_connection_query        (OrmaConnection      *self,
+                                                  const char          *sql,
+                                                  const GValue *const *params,
+                                                  guint                n_params,
+                                                  gboolean             stream,
+                                                  gint64              *affected,
+                                                  GError             **error);
+/* Executes @sql once per parameter row in one batch (see
+ * OrmaDriver.execute_many). Echoed once with n_rows. */
+gboolean           _orma_connection_execute_many (OrmaConnection      *self,
+                                                  const char          *sql,
+                                                  const GValue *const *params,
+                                                  guint                n_params,
+                                                  guint                n_rows,
+                                                  OrmaReturningFunc    returning,
+                                                  gpointer             user_data,
+                                                  gint64              *affected,
+                                                  GError             **error);
+/* Runs a statement without parameters or rows (DDL, transaction control).
+ * Echoed. */
+gboolean           _orma_connection_exec         (OrmaConnection      *self,
+                                                  const char          *sql,
+                                                  GError             **error);
+
+/* Engine internals used by the connection and the pool */
+const OrmaDriver  *_orma_engine_get_driver       (OrmaEngine          *engine);
+void               _orma_engine_echo             (OrmaEngine          *engine,
+                                                  const char          *sql,
+                                                  const GValue *const *params,
+                                                  guint                n_params,
+                                                  guint                n_rows);
+gboolean           _orma_engine_echo_enabled     (OrmaEngine          *engine);
+/* Gives a driver connection back to the pool (or closes it if broken). */
+void               _orma_engine_release          (OrmaEngine          *engine,
+                                                  OrmaDriverConn      *driver_conn);
+
+G_END_DECLS
