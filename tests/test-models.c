@@ -25,7 +25,7 @@ static void test_user_init (TestUser *self) { }
 GType
 test_color_get_type (void)
 {
-  static GType type;
+  static gsize type;
   static const GEnumValue values[] = {
     { TEST_COLOR_RED, "TEST_COLOR_RED", "red" },
     { TEST_COLOR_GREEN, "TEST_COLOR_GREEN", "green" },
@@ -33,15 +33,15 @@ test_color_get_type (void)
     { 0, NULL, NULL },
   };
 
-  if (g_once_init_enter_pointer (&type))
-    g_once_init_leave_pointer (&type, g_enum_register_static ("TestColor", values));
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_enum_register_static ("TestColor", values));
   return type;
 }
 
 GType
 test_perms_get_type (void)
 {
-  static GType type;
+  static gsize type;
   static const GFlagsValue values[] = {
     { TEST_PERM_READ, "TEST_PERM_READ", "read" },
     { TEST_PERM_WRITE, "TEST_PERM_WRITE", "write" },
@@ -49,8 +49,8 @@ test_perms_get_type (void)
     { 0, NULL, NULL },
   };
 
-  if (g_once_init_enter_pointer (&type))
-    g_once_init_leave_pointer (&type, g_flags_register_static ("TestPerms", values));
+  if (g_once_init_enter (&type))
+    g_once_init_leave (&type, g_flags_register_static ("TestPerms", values));
   return type;
 }
 
