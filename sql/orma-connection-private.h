@@ -43,6 +43,14 @@ gboolean           _orma_connection_exec         (OrmaConnection      *self,
                                                   const char          *sql,
                                                   GError             **error);
 
+/* How many statements this connection has prepared (cache misses);
+ * lets the tests see the statement cache at work. */
+guint              _orma_connection_get_n_prepared (OrmaConnection *self);
+
+/* OrmaRows over @cursor (taken), keeping @connection alive. */
+OrmaRows          *_orma_rows_new                (OrmaConnection      *connection,
+                                                  OrmaCursor          *cursor);
+
 /* Engine internals used by the connection and the pool */
 const OrmaDriver  *_orma_engine_get_driver       (OrmaEngine          *engine);
 void               _orma_engine_echo             (OrmaEngine          *engine,

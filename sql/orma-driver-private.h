@@ -46,9 +46,10 @@ struct _OrmaDriverStmt
 struct _OrmaCursor
 {
   const OrmaDriver *driver;
-  /* Called by _orma_cursor_free() before the backend frees the cursor;
-   * the connection layer uses it to give the statement back to its
-   * cache. */
+  /* Called by _orma_cursor_free() right after the backend has freed
+   * the cursor (the backend still resets the statement, so it must not
+   * be finalized before); the connection layer uses it to give the
+   * statement back to its cache. */
   void            (*on_free) (gpointer data);
   gpointer          on_free_data;
 };

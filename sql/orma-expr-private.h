@@ -47,6 +47,11 @@ struct _OrmaExpr
 OrmaExpr *_orma_expr_new_column (OrmaTable  *table,
                                  guint       column,
                                  GType       entity_type);
+/* An AND or OR node over @n_children expressions (sunk); one child is
+ * returned as it is. */
+OrmaExpr *_orma_expr_new_junction (OrmaExprKind  kind,
+                                   OrmaExpr    **children,
+                                   guint         n_children);
 OrmaExpr *_orma_expr_new_error  (int         code,
                                  const char *format,
                                  ...) G_GNUC_PRINTF (2, 3);

@@ -62,9 +62,9 @@ int         orma_test_run           (Suite      *suite);
 /* Check's assertion for a GError: fails with the message if set. */
 #define orma_assert_no_error(err) \
   ck_assert_msg ((err) == NULL, "unexpected error: %s", (err) ? (err)->message : "")
-#define orma_assert_error(err, code) \
-  ck_assert_msg ((err) != NULL && (err)->domain == ORMA_ERROR && (err)->code == (code), \
-                 "expected ORMA_ERROR %d, got %s (%d)", (int) (code), \
+#define orma_assert_error(err, wanted) \
+  ck_assert_msg ((err) != NULL && (err)->domain == ORMA_ERROR && (err)->code == (wanted), \
+                 "expected ORMA_ERROR %d, got %s (%d)", (int) (wanted), \
                  (err) ? (err)->message : "no error", (err) ? (err)->code : -1)
 
 G_END_DECLS

@@ -1,0 +1,43 @@
+/* orma-instance-state-private.h: what a session knows about one object.
+ *
+ * An OrmaInstanceState is attached to an entity as its tracker data the
+ * first time a session sees it, and stays with it for life (so that a
+ * detached object still knows it has a row). The session's sets (new,
+ * dirty, deleted) hold strong references; the identity map does not.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "orma-session.h"
+#include "orma-entity-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct _OrmaIdentityKey OrmaIdentityKey;
+
+typedef struct {
+  OrmaEntity      *entity;       /* back pointer, no reference */
+  OrmaSession     *session;      /* no reference; NULL when not attached */
+  OrmaMapper      *mapper;
+  OrmaState        state;
+  guint            in_new     : 1;
+  guint            in_dirty   : 1;
+  guint            in_deleted : 1;
+  guint            in_map     : 1; /* present in the session's identity map */
+  guint            expired    : 1; /* expired individually (expire()) */
+  guint            refreshing : 1;
+  /* The session's generation when the attributes were last loaded; a
+   * session bumps its generation to expire every object at once. */
+  guint64          generation;
+  /* Identity: an integer key inline (the common single integer primary
+   * key), or a full key for the other cases. */
+  gint64           int_key;
+  OrmaIdentityKey *key;
+} OrmaInstanceState;
+
+OrmaInstanceState *_orma_instance_state_get    (OrmaEntity        *entity);
+/* Attaches a fresh TRANSIENT state if the entity has none. */
+OrmaInstanceState *_orma_instance_state_ensure (OrmaEntity        *entity);
+
+G_END_DECLS

@@ -1,0 +1,83 @@
+/* orma-session-private.h: the session's internals, shared by the files of
+ * session/ (flush, loading, query).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "orma-session.h"
+#include "orma-connection-private.h"
+#include "orma-identity-map-private.h"
+
+G_BEGIN_DECLS
+
+/* One level of the transaction stack: the root transaction, then one per
+ * begin_nested savepoint. Objects inserted or deleted by flushes within a
+ * level are remembered so that rolling it back can restore them. */
+typedef struct {
+  char      *savepoint;   /* NULL for the root transaction */
+  GPtrArray *inserted;    /* OrmaEntity, referenced */
+  GPtrArray *deleted;     /* OrmaEntity, referenced */
+  gboolean   has_writes;  /* a flush wrote since the level began */
+} OrmaTransactionLevel;
+
+struct _OrmaSession
+{
+  GObject          parent_instance;
+
+  OrmaEngine      *engine;
+  OrmaConnection  *connection;     /* while a transaction is open */
+  GPtrArray       *levels;         /* OrmaTransactionLevel*, root first */
+  guint            savepoint_serial;
+
+  OrmaIdentityMap *identity_map;
+  GPtrArray       *new_objects;    /* referenced, in add() order */
+  GPtrArray       *dirty;          /* referenced */
+  GPtrArray       *deleted;        /* referenced, in delete() order */
+  GError          *deferred_error; /* from add(), reported by the next flush */
+
+  guint64          generation;
+  gboolean         autoflush;
+  gboolean         expire_on_commit;
+  gboolean         closed;
+  gboolean         flushing;
+  guint            no_autoflush;   /* > 0 while autoflush is suspended */
+};
+
+extern const OrmaEntityTracker _orma_session_tracker;
+
+OrmaTransactionLevel *_orma_transaction_level_new (const char *savepoint);
+
+/* The connection of the current transaction, begun on first use. */
+OrmaConnection *_orma_session_connection (OrmaSession  *self,
+                                          GError      **error);
+gboolean        _orma_session_check_open (OrmaSession  *self,
+                                          GError      **error);
+gboolean        _orma_session_autoflush  (OrmaSession  *self,
+                                          GError      **error);
+OrmaMapper     *_orma_session_mapper     (GType         type,
+                                          GError      **error);
+gboolean        _orma_session_is_expired (OrmaSession       *self,
+                                          OrmaInstanceState *state);
+/* Makes a persistent object of a state: into the identity map, tracked. */
+void            _orma_session_attach     (OrmaSession       *self,
+                                          OrmaInstanceState *state,
+                                          OrmaState          state_value);
+OrmaTransactionLevel *_orma_session_current_level (OrmaSession *self);
+
+void            _orma_session_expire_all_internal (OrmaSession *self);
+void            _orma_session_detach_state (OrmaSession       *self,
+                                            OrmaInstanceState *state);
+void            _orma_session_emit       (OrmaSession  *self,
+                                          const char   *signal);
+/* Drops the connection after a commit or a rollback of the whole
+ * transaction; deleted objects become detached. */
+void            _orma_session_end_transaction (OrmaSession *self);
+void            _orma_session_reset      (OrmaSession  *self);
+void            _orma_session_abandon_transaction (OrmaSession *self);
+
+/* orma-flush.c */
+gboolean        _orma_flush_run          (OrmaSession  *self,
+                                          GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,400 @@
+/* orma-transaction.c: flush, commit, rollback and savepoints of a session.
+ *
+ * What must hold after a rollback, of the whole transaction or of a
+ * savepoint: every object looks as if the rolled-back work never
+ * happened. Objects the rolled-back flushes INSERTed become transient
+ * again (without their generated keys), objects they DELETEd are
+ * persistent again, pending objects are expunged, unflushed changes are
+ * discarded, and everything else is expired so that its next access
+ * reads what the database holds.
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#include "config.h"
+
+#include "orma-session-private.h"
+#include "orma-error-private.h"
+#include "orma-flush-private.h"
+
+void
+_orma_session_emit (OrmaSession *self,
+                    const char  *signal)
+{
+  g_signal_emit_by_name (self, signal);
+}
+
+/**
+ * orma_session_flush:
+ * @self: a session
+ * @error: return location for a #GError
+ *
+ * Writes every pending change (INSERTs of new objects, UPDATEs of changed
+ * attributes, DELETEs) to the database within the session's transaction.
+ * On failure nothing of this flush remains in the database, every object
+ * is as it was before the call, and the error tells what went wrong
+ * (%ORMA_ERROR_CONSTRAINT, %ORMA_ERROR_STALE_DATA,
+ * %ORMA_ERROR_CONNECTION, ...). Fixing the cause and flushing again
+ * works.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_session_flush (OrmaSession  *self,
+                    GError      **error)
+{
+  gboolean ok;
+
+  g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!_orma_session_check_open (self, error))
+    return FALSE;
+  if (self->flushing)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_STATE, "the session is already flushing");
+      return FALSE;
+    }
+  if (self->deferred_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&self->deferred_error));
+      return FALSE;
+    }
+  if (self->new_objects->len == 0 && self->dirty->len == 0 && self->deleted->len == 0)
+    return TRUE;
+
+  _orma_session_emit (self, "before-flush");
+  self->flushing = TRUE;
+  ok = _orma_flush_run (self, error);
+  self->flushing = FALSE;
+  if (ok)
+    _orma_session_emit (self, "after-flush");
+  return ok;
+}
+
+void
+_orma_session_end_transaction (OrmaSession *self)
+{
+  for (guint i = 0; i < self->levels->len; i++)
+    {
+      OrmaTransactionLevel *level = g_ptr_array_index (self->levels, i);
+
+      for (guint j = 0; j < level->deleted->len; j++)
+        {
+          OrmaInstanceState *state = _orma_instance_state_get (g_ptr_array_index (level->deleted, j));
+          if (state->session == self && state->state == ORMA_STATE_DELETED)
+            {
+              state->session = NULL;
+              state->state = ORMA_STATE_DETACHED;
+            }
+        }
+    }
+  g_ptr_array_set_size (self->levels, 0);
+  g_clear_object (&self->connection);
+}
+
+/* Undoes what the flushes of @level did to objects. */
+static void
+undo_level (OrmaSession          *self,
+            OrmaTransactionLevel *level)
+{
+  for (guint i = 0; i < level->inserted->len; i++)
+    {
+      OrmaEntity *entity = g_ptr_array_index (level->inserted, i);
+      OrmaInstanceState *state = _orma_instance_state_get (entity);
+
+      if (state->session != self)
+        continue;
+      _orma_identity_map_remove (self->identity_map, state);
+      state->session = NULL;
+      state->state = ORMA_STATE_TRANSIENT;
+      /* The generated key belonged to the rolled-back row. */
+      if (state->mapper->autoincrement >= 0)
+        _orma_entity_load (entity, state->mapper->autoincrement, NULL, NULL);
+    }
+  for (guint i = 0; i < level->deleted->len; i++)
+    {
+      OrmaEntity *entity = g_ptr_array_index (level->deleted, i);
+      OrmaInstanceState *state = _orma_instance_state_get (entity);
+
+      if (state->session != self || state->state != ORMA_STATE_DELETED)
+        continue;
+      if (_orma_identity_compute (state) &&
+          _orma_identity_map_lookup_state (self->identity_map, state) == NULL)
+        _orma_session_attach (self, state, ORMA_STATE_PERSISTENT);
+      else
+        {
+          state->session = NULL;
+          state->state = ORMA_STATE_DETACHED;
+        }
+    }
+  g_ptr_array_set_size (level->inserted, 0);
+  g_ptr_array_set_size (level->deleted, 0);
+}
+
+/* Forgets everything not yet flushed: pending objects are expunged,
+ * pending deletions cancelled, unflushed changes discarded. */
+static void
+discard_unflushed (OrmaSession *self)
+{
+  g_autoptr (GPtrArray) pending = g_ptr_array_ref (self->new_objects);
+
+  self->new_objects = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < pending->len; i++)
+    {
+      OrmaInstanceState *state = _orma_instance_state_get (g_ptr_array_index (pending, i));
+      state->in_new = FALSE;
+      state->session = NULL;
+      state->state = ORMA_STATE_TRANSIENT;
+    }
+  for (guint i = 0; i < self->deleted->len; i++)
+    _orma_instance_state_get (g_ptr_array_index (self->deleted, i))->in_deleted = FALSE;
+  g_ptr_array_set_size (self->deleted, 0);
+  _orma_session_expire_all_internal (self);
+}
+
+static void
+rollback_objects (OrmaSession *self,
+                  guint        from_level)
+{
+  for (guint i = self->levels->len; i > from_level; i--)
+    undo_level (self, g_ptr_array_index (self->levels, i - 1));
+  discard_unflushed (self);
+}
+
+/* The transaction is gone (rolled back by a failed flush, or lost with
+ * its connection) while the unflushed work is still wanted: the work of
+ * earlier flushes is undone, but new, dirty and deleted objects stay in
+ * their sets so that the flush can be tried again. */
+void
+_orma_session_abandon_transaction (OrmaSession *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  for (guint i = self->levels->len; i > 0; i--)
+    undo_level (self, g_ptr_array_index (self->levels, i - 1));
+  if (self->connection != NULL && orma_connection_in_transaction (self->connection) &&
+      !orma_connection_rollback (self->connection, &error))
+    g_debug ("rollback failed: %s", error->message);
+  _orma_session_end_transaction (self);
+}
+
+/**
+ * orma_session_commit:
+ * @self: a session
+ * @error: return location for a #GError
+ *
+ * Flushes, then commits the session's transaction (with every savepoint
+ * in it) and gives the connection back to the engine. Objects deleted in
+ * the transaction become detached; with #OrmaSession:expire-on-commit
+ * every object is expired. If the commit fails the transaction is rolled
+ * back as by orma_session_rollback().
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_session_commit (OrmaSession  *self,
+                     GError      **error)
+{
+  g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!orma_session_flush (self, error))
+    return FALSE;
+  if (self->connection != NULL)
+    {
+      if (!orma_connection_commit (self->connection, error))
+        {
+          rollback_objects (self, 0);
+          _orma_session_end_transaction (self);
+          _orma_session_emit (self, "after-rollback");
+          return FALSE;
+        }
+      _orma_session_end_transaction (self);
+    }
+  if (self->expire_on_commit)
+    self->generation++;
+  _orma_session_emit (self, "after-commit");
+  return TRUE;
+}
+
+/**
+ * orma_session_rollback:
+ * @self: a session
+ * @error: return location for a #GError
+ *
+ * Rolls back the session's transaction with every savepoint in it, and
+ * puts the objects back as they were when it began (see the top of this
+ * file). The objects are restored even when the database cannot be
+ * reached; the error then says so.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_session_rollback (OrmaSession  *self,
+                       GError      **error)
+{
+  gboolean ok = TRUE;
+
+  g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
+
+  if (!_orma_session_check_open (self, error))
+    return FALSE;
+  if (self->connection != NULL)
+    ok = orma_connection_rollback (self->connection, error);
+  rollback_objects (self, 0);
+  _orma_session_end_transaction (self);
+  g_clear_error (&self->deferred_error);
+  _orma_session_emit (self, "after-rollback");
+  return ok;
+}
+
+/**
+ * orma_session_begin_nested:
+ * @self: a session
+ * @error: return location for a #GError
+ *
+ * Flushes, then begins a savepoint within the session's transaction
+ * (beginning that first if needed). orma_session_commit_nested() releases
+ * it; orma_session_rollback_nested() undoes what happened since.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_session_begin_nested (OrmaSession  *self,
+                           GError      **error)
+{
+  g_autofree char *name = NULL;
+  OrmaConnection *connection;
+
+  g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
+
+  if (!orma_session_flush (self, error) ||
+      (connection = _orma_session_connection (self, error)) == NULL)
+    return FALSE;
+  name = g_strdup_printf ("orma_sp_%u", ++self->savepoint_serial);
+  if (!orma_connection_savepoint (connection, name, error))
+    return FALSE;
+  g_ptr_array_add (self->levels, _orma_transaction_level_new (name));
+  return TRUE;
+}
+
+static gboolean
+check_nested (OrmaSession  *self,
+              GError      **error)
+{
+  if (!_orma_session_check_open (self, error))
+    return FALSE;
+  if (self->levels->len < 2)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_STATE,
+                       "no savepoint was begun with orma_session_begin_nested()");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * orma_session_commit_nested:
+ * @self: a session
+ * @error: return location for a #GError
+ *
+ * Flushes and releases the innermost savepoint: its work becomes part of
+ * the enclosing transaction.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_session_commit_nested (OrmaSession  *self,
+                            GError      **error)
+{
+  OrmaTransactionLevel *level, *parent;
+
+  g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
+
+  if (!check_nested (self, error) || !orma_session_flush (self, error))
+    return FALSE;
+  level = _orma_session_current_level (self);
+  if (!orma_connection_release_savepoint (self->connection, level->savepoint, error))
+    return FALSE;
+  parent = g_ptr_array_index (self->levels, self->levels->len - 2);
+  g_ptr_array_extend_and_steal (parent->inserted, g_steal_pointer (&level->inserted));
+  g_ptr_array_extend_and_steal (parent->deleted, g_steal_pointer (&level->deleted));
+  parent->has_writes |= level->has_writes;
+  level->inserted = g_ptr_array_new ();
+  level->deleted = g_ptr_array_new ();
+  g_ptr_array_remove_index (self->levels, self->levels->len - 1);
+  return TRUE;
+}
+
+/**
+ * orma_session_rollback_nested:
+ * @self: a session
+ * @error: return location for a #GError
+ *
+ * Rolls back to the innermost savepoint and ends it. Objects are put back
+ * as they were when it began; unflushed changes are discarded and every
+ * object is expired.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_session_rollback_nested (OrmaSession  *self,
+                              GError      **error)
+{
+  OrmaTransactionLevel *level;
+  gboolean ok;
+
+  g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
+
+  if (!check_nested (self, error))
+    return FALSE;
+  level = _orma_session_current_level (self);
+  ok = orma_connection_rollback_to_savepoint (self->connection, level->savepoint, error) &&
+       orma_connection_release_savepoint (self->connection, level->savepoint, error);
+  rollback_objects (self, self->levels->len - 1);
+  g_ptr_array_remove_index (self->levels, self->levels->len - 1);
+  if (!ok)
+    {
+      /* The savepoint could not be rolled back (a lost connection): the
+       * whole transaction is gone with it. */
+      rollback_objects (self, 0);
+      _orma_session_end_transaction (self);
+    }
+  _orma_session_emit (self, "after-rollback");
+  return ok;
+}
+
+/* Rolls back, detaches every object and forgets everything. */
+void
+_orma_session_reset (OrmaSession *self)
+{
+  if (self->connection != NULL)
+    {
+      g_autoptr (GError) error = NULL;
+      if (!orma_connection_rollback (self->connection, &error))
+        g_debug ("rollback on close failed: %s", error->message);
+      rollback_objects (self, 0);
+      _orma_session_end_transaction (self);
+    }
+  orma_session_expunge_all (self);
+  g_clear_error (&self->deferred_error);
+}
+
+/**
+ * orma_session_close:
+ * @self: a session
+ *
+ * Rolls back the open transaction, detaches every object and closes the
+ * session: later calls fail with %ORMA_ERROR_SESSION_CLOSED. Objects keep
+ * the values they hold.
+ */
+void
+orma_session_close (OrmaSession *self)
+{
+  g_return_if_fail (ORMA_IS_SESSION (self));
+
+  if (self->closed)
+    return;
+  _orma_session_reset (self);
+  self->closed = TRUE;
+}
