@@ -136,7 +136,7 @@ undo_level (OrmaSession          *self,
 static void
 discard_unflushed (OrmaSession *self)
 {
-  g_autoptr (GPtrArray) pending = g_ptr_array_ref (self->new_objects);
+  g_autoptr (GPtrArray) pending = g_steal_pointer (&self->new_objects);
 
   self->new_objects = g_ptr_array_new_with_free_func (g_object_unref);
   for (guint i = 0; i < pending->len; i++)
