@@ -40,10 +40,11 @@ export ORMA_TEST_TMPDIR
 # Tests are quick; a test that hangs should fail, not stall the run.
 export CK_DEFAULT_TIMEOUT=60
 
-# The command that runs one half. Under valgrind, Check must not fork, or
-# the leaks of each test would be checked in a child valgrind does not
-# follow; GLib is told to use plain malloc so that its slice allocator's
-# caches are not reported.
+# The command that runs one half. Under valgrind Check must not fork: each
+# forked child would get a leak report of its own, mixing in the parent's
+# memory, and its error exit status would reach Check, not make. GLib is
+# told to use plain malloc so that its slice allocator's caches are not
+# reported.
 cmd=()
 if [ -n "${ORMA_TEST_VALGRIND:-}" ]; then
   export CK_FORK=no G_SLICE=always-malloc G_DEBUG=gc-friendly
