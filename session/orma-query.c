@@ -546,6 +546,20 @@ orma_query_one_or_none (OrmaQuery  *self,
   return fetch_single (self, FALSE, error);
 }
 
+static gboolean
+check_orderings (OrmaQuery          *self,
+                 const OrmaDialect  *dialect,
+                 GError            **error)
+{
+  g_autoptr (GString) scratch = g_string_new (NULL);
+  g_autoptr (GPtrArray) params = g_ptr_array_new ();
+
+  for (guint i = 0; i < self->order_by->len; i++)
+    if (!_orma_compile_expr (dialect, g_ptr_array_index (self->order_by, i), scratch, params, error))
+      return FALSE;
+  return TRUE;
+}
+
 /**
  * orma_query_count:
  * @self: a query
@@ -579,6 +593,10 @@ orma_query_count (OrmaQuery  *self,
 
   if (!limited)
     {
+      /* Ordering does not change a count and is left out, but a mistake
+       * in it is still a mistake in the query. */
+      if (!check_orderings (self, dialect, error))
+        return FALSE;
       compiled.count = orma_expr_ref_sink (orma_count (NULL));
       if (!compile (self, dialect, &compiled.count, FALSE, -1, &compiled, error))
         return FALSE;
