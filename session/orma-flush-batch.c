@@ -73,8 +73,11 @@ statement_sql (OrmaFlushContext *ctx,
   switch (kind)
     {
     case STATEMENT_INSERT:
+      /* Where the driver reports generated keys as row ids, the INSERT
+       * needs no RETURNING clause. */
       b_cols[0] = (guint) b - 1;
-      sql = _orma_compile_insert (ctx->dialect, mapper->table, a_cols, n_a, b_cols, b ? 1 : 0);
+      sql = _orma_compile_insert (ctx->dialect, mapper->table, a_cols, n_a, b_cols,
+                                  b && !ctx->dialect->generated_key_by_rowid ? 1 : 0);
       break;
     case STATEMENT_UPDATE:
       n_b = mask_to_columns (b, b_cols);

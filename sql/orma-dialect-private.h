@@ -15,6 +15,10 @@ struct _OrmaDialect
   const char *name;                 /* "sqlite", "postgresql" */
   gboolean    numbered_params;      /* $1, $2 ... instead of ? */
   gboolean    supports_returning;
+  /* A generated integer key is the row id the driver reports after each
+   * INSERT, so INSERTs need no RETURNING clause (SQLite, where RETURNING
+   * builds a temporary table per execution). */
+  gboolean    generated_key_by_rowid;
   /* OFFSET needs a LIMIT before it; this is the "no limit" literal */
   const char *limit_all;            /* "-1" (sqlite), NULL (postgresql) */
   /* Column type for a storage type (see orma-value-private.h). */

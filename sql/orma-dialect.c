@@ -63,6 +63,7 @@ const OrmaDialect _orma_dialect_sqlite = {
   .numbered_params = FALSE,
   /* RETURNING exists since SQLite 3.35 (2021); configure asks for more */
   .supports_returning = TRUE,
+  .generated_key_by_rowid = TRUE,
   .limit_all = "-1",
   .type_name = sqlite_type_name,
   /* exactly this spelling makes the column an alias of the rowid */

@@ -92,7 +92,11 @@ struct _OrmaDriver
   /* Executes a statement once per row of parameters (@params holds
    * n_rows * stmt->n_params pointers) in as few round trips as the
    * backend allows: SQLite steps one prepared statement, PostgreSQL
-   * pipelines. @returning (nullable) receives RETURNING rows;
+   * pipelines. @returning (nullable) receives RETURNING rows; for a
+   * statement without result columns it receives instead, once per
+   * execution, a one-column cursor holding the generated row id (how
+   * SQLite reports the key of an INSERT without the cost of RETURNING,
+   * see OrmaDialect.generated_key_by_rowid);
    * @affected (nullable, n_rows entries) the rows each execution
    * changed. On error nothing more is executed; the caller rolls back. */
   gboolean        (*execute_many) (OrmaDriverConn       *conn,
@@ -154,6 +158,19 @@ _orma_cursor_n_columns (OrmaCursor *cursor)
 }
 
 void _orma_cursor_free (OrmaCursor *cursor);
+
+/* A cursor over values held by the caller, on the stack: one row, already
+ * current; nothing to free. Backends use it to hand over values that do
+ * not come from a result set. */
+typedef struct {
+  OrmaCursor    base;
+  const GValue *values;
+  guint         n_values;
+} OrmaValueCursor;
+
+void _orma_value_cursor_init (OrmaValueCursor *cursor,
+                              const GValue    *values,
+                              guint            n_values);
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OrmaCursor, _orma_cursor_free)
 
 G_END_DECLS

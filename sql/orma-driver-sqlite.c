@@ -571,6 +571,23 @@ sqlite_cursor_free (OrmaCursor *base)
 
 /* ----------------------------------------------------------------- batch */
 
+/* An INSERT without RETURNING: its generated key is the rowid. */
+static gboolean
+report_rowid (SqliteConn         *conn,
+              guint               row_index,
+              OrmaReturningFunc   returning,
+              gpointer            user_data,
+              GError            **error)
+{
+  OrmaValueCursor cursor;
+  g_auto (GValue) rowid = G_VALUE_INIT;
+
+  g_value_init (&rowid, G_TYPE_INT64);
+  g_value_set_int64 (&rowid, sqlite3_last_insert_rowid (conn->db));
+  _orma_value_cursor_init (&cursor, &rowid, 1);
+  return returning (row_index, (OrmaCursor *) &cursor, user_data, error);
+}
+
 /* Steps one execution of a batch, handing each RETURNING row to
  * @returning through a cursor positioned on it. */
 static gboolean
@@ -593,7 +610,8 @@ step_batch_row (SqliteConn         *conn,
       int rc = sqlite3_step (stmt->stmt);
 
       if (rc == SQLITE_DONE)
-        return TRUE;
+        return returning == NULL || sqlite3_column_count (stmt->stmt) > 0 ||
+               report_rowid (conn, row_index, returning, user_data, error);
       if (rc != SQLITE_ROW)
         {
           fail_step (conn, stmt, rc, error);

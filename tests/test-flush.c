@@ -27,7 +27,10 @@ user_id (TestUser *user)
   return id;
 }
 
-#define INSERT_USER "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id"
+/* SQLite reports a generated key as the row id; PostgreSQL returns it. */
+#define INSERT_USER (orma_test_is_postgresql () \
+  ? "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id" \
+  : "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?)")
 #define INSERT_USER_WITH_ID "INSERT INTO users (id, name, fullname, password) VALUES (?, ?, ?, ?)"
 
 START_TEST (test_insert_is_one_batch)

@@ -11,6 +11,11 @@
   ck_assert_msg (orma_test_log_statements (engine)->len == 0, "unexpected SQL: %s", \
                  (const char *) g_ptr_array_index (orma_test_log_statements (engine), 0))
 
+/* SQLite reports a generated key as the row id; PostgreSQL returns it. */
+#define INSERT_USER (orma_test_is_postgresql () \
+  ? "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id" \
+  : "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?)")
+
 static TestUser *
 new_user (const char *name)
 {
@@ -384,12 +389,12 @@ START_TEST (test_savepoints)
   orma_assert_no_error (error);
   orma_test_assert_log (engine,
                         "BEGIN",
-                        "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id",
+                        INSERT_USER,
                         "SAVEPOINT orma_sp_1",
-                        "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id",
+                        INSERT_USER,
                         "RELEASE SAVEPOINT orma_sp_1",
                         "SAVEPOINT orma_sp_2",
-                        "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id",
+                        INSERT_USER,
                         "ROLLBACK TO SAVEPOINT orma_sp_2",
                         "RELEASE SAVEPOINT orma_sp_2",
                         "COMMIT",
