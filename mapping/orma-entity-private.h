@@ -32,6 +32,12 @@ typedef struct {
                          gpointer    data);
 } OrmaEntityTracker;
 
+/* Room, in every entity, for the tracker's per-object data: the session
+ * keeps its bookkeeping there instead of in an allocation of its own, so
+ * loading a row costs one malloc less and finding an object one cache miss
+ * less. */
+#define ORMA_TRACKER_STORAGE_SIZE 64
+
 typedef struct {
   OrmaMapper              *mapper;
   GValue                  *values;     /* n_columns */
@@ -41,6 +47,7 @@ typedef struct {
   GValue                  *committed;  /* n_columns, allocated on first change */
   const OrmaEntityTracker *tracker;
   gpointer                 tracker_data;
+  guint64                  tracker_storage[ORMA_TRACKER_STORAGE_SIZE / sizeof (guint64)];
 } OrmaEntityPrivate;
 
 OrmaEntityPrivate *_orma_entity_get_private (OrmaEntity *self);
@@ -101,6 +108,13 @@ void          _orma_entity_revert_changes(OrmaEntity    *self);
 void          _orma_entity_set_tracker   (OrmaEntity              *self,
                                           const OrmaEntityTracker *tracker,
                                           gpointer                 data);
+/* ORMA_TRACKER_STORAGE_SIZE bytes, zeroed when the entity was made. */
+static inline gpointer
+_orma_entity_tracker_storage (OrmaEntity *self)
+{
+  return _orma_entity_get_private (self)->tracker_storage;
+}
+
 static inline gpointer
 _orma_entity_get_tracker_data (OrmaEntity *self)
 {

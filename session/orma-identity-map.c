@@ -12,16 +12,139 @@
 #include "orma-identity-map-private.h"
 #include "orma-value-private.h"
 
+/* Objects with one integer key live in an open-addressing table whose
+ * slots hold the key itself: a lookup reads one slot, not a key behind a
+ * pointer. Linear probing; removal shifts the following slots back, so
+ * there are no tombstones. */
+typedef struct {
+  gint64      key;
+  OrmaEntity *entity;      /* NULL: empty slot */
+} IntSlot;
+
+typedef struct {
+  IntSlot *slots;
+  gsize    mask;           /* capacity - 1; capacity is a power of two */
+  gsize    used;
+} IntTable;
+
+/* The objects of one mapper. */
+typedef struct {
+  gboolean    is_int;
+  IntTable    ints;
+  GHashTable *keys;        /* OrmaIdentityKey* -> OrmaEntity* */
+} MapperTable;
+
 struct _OrmaIdentityMap
 {
-  /* OrmaMapper* -> GHashTable* (gint64* -> OrmaEntity*, or
-   * OrmaIdentityKey* -> OrmaEntity*) */
-  GHashTable *by_mapper;
+  GHashTable  *by_mapper;  /* OrmaMapper* -> MapperTable* */
   /* one-entry cache of the last mapper looked up */
-  OrmaMapper *last_mapper;
-  GHashTable *last_table;
-  guint       size;
+  OrmaMapper  *last_mapper;
+  MapperTable *last_table;
+  guint        size;
 };
+
+static inline gsize
+int_hash (gint64 key)
+{
+  guint64 h = (guint64) key * G_GUINT64_CONSTANT (0x9E3779B97F4A7C15);
+  return (gsize) (h ^ (h >> 29));
+}
+
+static OrmaEntity *
+int_table_lookup (const IntTable *table,
+                  gint64          key)
+{
+  gsize i;
+
+  if (table->slots == NULL)
+    return NULL;
+  for (i = int_hash (key) & table->mask; table->slots[i].entity != NULL; i = (i + 1) & table->mask)
+    if (table->slots[i].key == key)
+      return table->slots[i].entity;
+  return NULL;
+}
+
+static void int_table_insert (IntTable *table, gint64 key, OrmaEntity *entity);
+
+static void
+int_table_grow (IntTable *table)
+{
+  IntSlot *old = table->slots;
+  gsize old_capacity = old ? table->mask + 1 : 0;
+
+  table->mask = old_capacity ? old_capacity * 2 - 1 : 63;
+  table->slots = g_new0 (IntSlot, table->mask + 1);
+  table->used = 0;
+  for (gsize i = 0; i < old_capacity; i++)
+    if (old[i].entity != NULL)
+      int_table_insert (table, old[i].key, old[i].entity);
+  g_free (old);
+}
+
+/* Inserts or replaces. */
+static void
+int_table_insert (IntTable   *table,
+                  gint64      key,
+                  OrmaEntity *entity)
+{
+  gsize i;
+
+  /* keep the load under 3/4 so probes stay short */
+  if (table->slots == NULL || (table->used + 1) * 4 > (table->mask + 1) * 3)
+    int_table_grow (table);
+  for (i = int_hash (key) & table->mask; table->slots[i].entity != NULL; i = (i + 1) & table->mask)
+    if (table->slots[i].key == key)
+      {
+        table->slots[i].entity = entity;
+        return;
+      }
+  table->slots[i].key = key;
+  table->slots[i].entity = entity;
+  table->used++;
+}
+
+/* Removes @key if it maps to @entity. */
+static void
+int_table_remove (IntTable   *table,
+                  gint64      key,
+                  OrmaEntity *entity)
+{
+  gsize i, j;
+
+  if (table->slots == NULL)
+    return;
+  for (i = int_hash (key) & table->mask; table->slots[i].key != key || table->slots[i].entity == NULL;
+       i = (i + 1) & table->mask)
+    if (table->slots[i].entity == NULL)
+      return;
+  if (table->slots[i].entity != entity)
+    return;
+
+  /* Backward-shift: move later members of the probe run into the hole
+   * when their home slot is not between the hole and them. */
+  table->slots[i].entity = NULL;
+  table->used--;
+  for (j = (i + 1) & table->mask; table->slots[j].entity != NULL; j = (j + 1) & table->mask)
+    {
+      gsize home = int_hash (table->slots[j].key) & table->mask;
+      gboolean movable = i <= j ? (home <= i || home > j) : (home <= i && home > j);
+
+      if (movable)
+        {
+          table->slots[i] = table->slots[j];
+          table->slots[j].entity = NULL;
+          i = j;
+        }
+    }
+}
+
+static void
+mapper_table_free (MapperTable *table)
+{
+  g_free (table->ints.slots);
+  g_clear_pointer (&table->keys, g_hash_table_unref);
+  g_free (table);
+}
 
 static guint
 identity_key_hash (gconstpointer key)
@@ -125,7 +248,7 @@ _orma_identity_map_new (void)
   OrmaIdentityMap *map = g_new0 (OrmaIdentityMap, 1);
 
   map->by_mapper = g_hash_table_new_full (NULL, NULL, NULL,
-                                          (GDestroyNotify) g_hash_table_unref);
+                                          (GDestroyNotify) mapper_table_free);
   return map;
 }
 
@@ -144,12 +267,12 @@ _orma_identity_map_size (OrmaIdentityMap *map)
   return map->size;
 }
 
-static GHashTable *
+static MapperTable *
 table_for (OrmaIdentityMap *map,
            OrmaMapper      *mapper,
            gboolean         create)
 {
-  GHashTable *table;
+  MapperTable *table;
 
   if (mapper == map->last_mapper)
     return map->last_table;
@@ -157,10 +280,10 @@ table_for (OrmaIdentityMap *map,
   table = g_hash_table_lookup (map->by_mapper, mapper);
   if (table == NULL && create)
     {
-      if (_orma_identity_is_int (mapper))
-        table = g_hash_table_new (g_int64_hash, g_int64_equal);
-      else
-        table = g_hash_table_new (identity_key_hash, identity_key_equal);
+      table = g_new0 (MapperTable, 1);
+      table->is_int = _orma_identity_is_int (mapper);
+      if (!table->is_int)
+        table->keys = g_hash_table_new (identity_key_hash, identity_key_equal);
       g_hash_table_insert (map->by_mapper, mapper, table);
     }
   if (table != NULL)
@@ -176,9 +299,9 @@ _orma_identity_map_lookup_int (OrmaIdentityMap *map,
                                OrmaMapper      *mapper,
                                gint64           id)
 {
-  GHashTable *table = table_for (map, mapper, FALSE);
+  MapperTable *table = table_for (map, mapper, FALSE);
 
-  return table ? g_hash_table_lookup (table, &id) : NULL;
+  return table ? int_table_lookup (&table->ints, id) : NULL;
 }
 
 OrmaEntity *
@@ -186,7 +309,7 @@ _orma_identity_map_lookup (OrmaIdentityMap *map,
                            OrmaMapper      *mapper,
                            const GValue    *values)
 {
-  GHashTable *table;
+  MapperTable *table;
   OrmaEntity *found;
   OrmaIdentityKey *key;
 
@@ -197,7 +320,7 @@ _orma_identity_map_lookup (OrmaIdentityMap *map,
   if (table == NULL)
     return NULL;
   key = identity_key_new (values, mapper->n_pk);
-  found = g_hash_table_lookup (table, key);
+  found = g_hash_table_lookup (table->keys, key);
   _orma_identity_key_free (key);
   return found;
 }
@@ -206,30 +329,27 @@ OrmaEntity *
 _orma_identity_map_lookup_state (OrmaIdentityMap   *map,
                                  OrmaInstanceState *state)
 {
-  GHashTable *table = table_for (map, state->mapper, FALSE);
+  MapperTable *table = table_for (map, state->mapper, FALSE);
 
   if (table == NULL)
     return NULL;
-  if (_orma_identity_is_int (state->mapper))
-    return g_hash_table_lookup (table, &state->int_key);
-  return state->key ? g_hash_table_lookup (table, state->key) : NULL;
+  if (table->is_int)
+    return int_table_lookup (&table->ints, state->int_key);
+  return state->key ? g_hash_table_lookup (table->keys, state->key) : NULL;
 }
 
 void
 _orma_identity_map_insert (OrmaIdentityMap   *map,
                            OrmaInstanceState *state)
 {
-  GHashTable *table = table_for (map, state->mapper, TRUE);
-  gpointer key = _orma_identity_is_int (state->mapper)
-                   ? (gpointer) &state->int_key : (gpointer) state->key;
+  MapperTable *table = table_for (map, state->mapper, TRUE);
 
   g_assert (!state->in_map);
-  /* replace, not insert: the stored key must be this state's own */
-  if (!g_hash_table_replace (table, key, state->entity))
-    {
-      /* Another state was displaced: it no longer lives in the map. */
-      g_warn_if_reached ();
-    }
+  if (table->is_int)
+    int_table_insert (&table->ints, state->int_key, state->entity);
+  else
+    /* replace, not insert: the stored key must be this state's own */
+    g_hash_table_replace (table->keys, state->key, state->entity);
   state->in_map = TRUE;
   map->size++;
 }
@@ -238,20 +358,21 @@ void
 _orma_identity_map_remove (OrmaIdentityMap   *map,
                            OrmaInstanceState *state)
 {
-  GHashTable *table;
-  gconstpointer key;
+  MapperTable *table;
 
   if (!state->in_map)
     return;
   table = table_for (map, state->mapper, FALSE);
-  key = _orma_identity_is_int (state->mapper)
-          ? (gconstpointer) &state->int_key : (gconstpointer) state->key;
-  /* Only remove the entry if it is this object (a displaced state must
-   * not remove its successor). */
-  if (table != NULL && g_hash_table_lookup (table, key) == state->entity)
-    g_hash_table_remove (table, key);
   state->in_map = FALSE;
   map->size--;
+  if (table == NULL)
+    return;
+  /* Only the entry of this very object goes: a displaced state must not
+   * remove its successor. */
+  if (table->is_int)
+    int_table_remove (&table->ints, state->int_key, state->entity);
+  else if (g_hash_table_lookup (table->keys, state->key) == state->entity)
+    g_hash_table_remove (table->keys, state->key);
 }
 
 typedef struct {
@@ -274,7 +395,17 @@ foreach_table (gpointer key,
                gpointer value,
                gpointer user_data)
 {
-  g_hash_table_foreach (value, foreach_entity, user_data);
+  MapperTable *table = value;
+  ForeachData *data = user_data;
+
+  if (table->keys != NULL)
+    {
+      g_hash_table_foreach (table->keys, foreach_entity, user_data);
+      return;
+    }
+  for (gsize i = 0; table->ints.slots != NULL && i <= table->ints.mask; i++)
+    if (table->ints.slots[i].entity != NULL)
+      data->func (table->ints.slots[i].entity, data->user_data);
 }
 
 void

@@ -5,6 +5,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "orma-instance-state-private.h"
 #include "orma-session-private.h"
 #include "orma-loading-private.h"
@@ -58,7 +60,7 @@ tracker_disposed (OrmaEntity *entity,
     _orma_identity_map_remove (state->session->identity_map, state);
   _orma_entity_set_tracker (entity, NULL, NULL);
   g_clear_pointer (&state->key, _orma_identity_key_free);
-  g_free (state);
+  /* the state lives inside the entity: nothing else to free */
 }
 
 const OrmaEntityTracker _orma_session_tracker = {
@@ -78,9 +80,12 @@ _orma_instance_state_ensure (OrmaEntity *entity)
 {
   OrmaInstanceState *state = _orma_entity_get_tracker_data (entity);
 
+  G_STATIC_ASSERT (sizeof (OrmaInstanceState) <= ORMA_TRACKER_STORAGE_SIZE);
+
   if (state == NULL)
     {
-      state = g_new0 (OrmaInstanceState, 1);
+      state = _orma_entity_tracker_storage (entity);
+      memset (state, 0, sizeof (OrmaInstanceState));
       state->entity = entity;
       state->mapper = _orma_entity_get_mapper (entity);
       state->state = ORMA_STATE_TRANSIENT;

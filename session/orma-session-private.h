@@ -36,6 +36,10 @@ struct _OrmaSession
   GPtrArray       *deleted;        /* referenced, in delete() order */
   GError          *deferred_error; /* from add(), reported by the next flush */
 
+  /* the mapper of the last class looked up, for get() in a loop */
+  GType            last_type;
+  OrmaMapper      *last_mapper;
+
   guint64          generation;
   gboolean         autoflush;
   gboolean         expire_on_commit;

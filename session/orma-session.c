@@ -775,9 +775,17 @@ orma_session_get (OrmaSession  *self,
   g_return_val_if_fail (ORMA_IS_SESSION (self), NULL);
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
-  if (!_orma_session_check_open (self, error) ||
-      (mapper = _orma_session_mapper (entity_type, error)) == NULL)
+  if (!_orma_session_check_open (self, error))
     return NULL;
+  if (entity_type == self->last_type)
+    mapper = self->last_mapper;
+  else if ((mapper = _orma_session_mapper (entity_type, error)) == NULL)
+    return NULL;
+  else
+    {
+      self->last_type = entity_type;
+      self->last_mapper = mapper;
+    }
   if (!_orma_identity_is_int (mapper))
     {
       _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,

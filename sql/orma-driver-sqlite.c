@@ -40,7 +40,26 @@ typedef struct
    * first cursor_next() only reports it. */
   gboolean      row_pending;
   gboolean      done;
+  /* Column types of the current row, read once: loading asks for each
+   * column's NULL-ness and then its value, and every sqlite3_column_*
+   * call takes the connection's mutex. */
+  guint64       types_known;
+  unsigned char types[64];
 } SqliteCursor;
+
+static inline int
+column_type (SqliteCursor *cursor,
+             guint         column)
+{
+  if (column >= G_N_ELEMENTS (cursor->types))
+    return sqlite3_column_type (cursor->stmt, column);
+  if (!((cursor->types_known >> column) & 1))
+    {
+      cursor->types[column] = (unsigned char) sqlite3_column_type (cursor->stmt, column);
+      cursor->types_known |= G_GUINT64_CONSTANT (1) << column;
+    }
+  return cursor->types[column];
+}
 
 /* ---------------------------------------------------------------- errors */
 
@@ -434,6 +453,7 @@ sqlite_cursor_next (OrmaCursor  *base,
     return FALSE;
 
   rc = sqlite3_step (cursor->stmt);
+  cursor->types_known = 0;
   if (rc == SQLITE_ROW)
     return TRUE;
 
@@ -463,7 +483,7 @@ static gboolean
 sqlite_cursor_is_null (OrmaCursor *base,
                        guint       column)
 {
-  return sqlite3_column_type (((SqliteCursor *) base)->stmt, column) == SQLITE_NULL;
+  return column_type ((SqliteCursor *) base, column) == SQLITE_NULL;
 }
 
 /* The column as the type SQLite stored it. */
@@ -528,7 +548,7 @@ sqlite_cursor_get (OrmaCursor  *base,
                    GError     **error)
 {
   SqliteCursor *cursor = (SqliteCursor *) base;
-  int type = sqlite3_column_type (cursor->stmt, column);
+  int type = column_type (cursor, column);
   g_auto (GValue) natural = G_VALUE_INIT;
 
   if (!G_IS_VALUE (value))
@@ -608,6 +628,8 @@ step_batch_row (SqliteConn         *conn,
   for (;;)
     {
       int rc = sqlite3_step (stmt->stmt);
+
+      row_cursor.types_known = 0;
 
       if (rc == SQLITE_DONE)
         return returning == NULL || sqlite3_column_count (stmt->stmt) > 0 ||

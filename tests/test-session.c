@@ -452,6 +452,48 @@ START_TEST (test_duplicate_identity)
 }
 END_TEST
 
+/* Many objects come and go: every live one is still found by its key, and
+ * every released one is loaded anew. */
+START_TEST (test_identity_map_churn)
+{
+  g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
+  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OrmaQuery) query = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  const guint n = 3000;
+  g_autofree gint64 *ids = g_new (gint64, n);
+
+  seed (engine, n, ids);
+  query = orma_session_query (session, TEST_TYPE_USER);
+  users = orma_query_all (query, &error);
+  orma_assert_no_error (error);
+  ck_assert_uint_eq (users->len, n);
+
+  /* Release a scattered two thirds of them. */
+  for (guint i = 0; i < n; i++)
+    if (i % 3 != 0)
+      g_clear_object ((GObject **) &users->pdata[i]);
+
+  orma_test_log_attach (engine);
+  for (guint i = 0; i < n; i += 3)
+    {
+      g_autoptr (TestUser) found = orma_session_get (session, TEST_TYPE_USER,
+                                                     user_id (users->pdata[i]), &error);
+      ck_assert_ptr_eq (found, users->pdata[i]);
+    }
+  assert_no_sql (engine);
+  for (guint i = 1; i < n; i += 3)
+    {
+      g_autoptr (TestUser) found = orma_session_get (session, TEST_TYPE_USER, ids[i], &error);
+      orma_assert_no_error (error);
+      ck_assert_ptr_nonnull (found);
+      ck_assert_int_eq (user_id (found), ids[i]);
+    }
+  ck_assert_uint_eq (orma_test_log_statements (engine)->len, n / 3);   /* one SELECT each */
+}
+END_TEST
+
 static void
 count_signal (gpointer session,
               gpointer user_data)
@@ -502,6 +544,7 @@ session_suite (void)
   tcase_add_test (tc, test_get_loads_and_misses);
   tcase_add_test (tc, test_get_by_key);
   tcase_add_test (tc, test_clean_objects_released);
+  tcase_add_test (tc, test_identity_map_churn);
   tcase_add_test (tc, test_dirty_objects_held);
   tcase_add_test (tc, test_expire_on_commit);
   tcase_add_test (tc, test_refresh_and_expire);
