@@ -228,7 +228,7 @@ finish (OrmaSession *session)
       state->in_new = FALSE;
       _orma_entity_accept_changes (entity);
       _orma_session_attach (session, state, ORMA_STATE_PERSISTENT);
-      g_ptr_array_add (level->inserted, g_object_ref (entity));
+      state->inserted_serial = level->serial;
     }
 }
 

@@ -20,7 +20,7 @@ typedef struct {
   OrmaEntity      *entity;       /* back pointer, no reference */
   OrmaSession     *session;      /* no reference; NULL when not attached */
   OrmaMapper      *mapper;
-  OrmaState        state;
+  guint32          state;        /* OrmaState */
   guint            in_new     : 1;
   guint            in_dirty   : 1;
   guint            in_deleted : 1;
@@ -30,6 +30,11 @@ typedef struct {
   /* The session's generation when the attributes were last loaded; a
    * session bumps its generation to expire every object at once. */
   guint64          generation;
+  /* The serial of the transaction level whose flush INSERTed the row, or
+   * 0: a rollback of that level (or an outer one) makes the object
+   * transient again. Levels get increasing serials, so "inserted within
+   * level L or deeper" is inserted_serial >= L's serial. */
+  guint32          inserted_serial;
   /* Identity: an integer key inline (the common single integer primary
    * key), or a full key for the other cases. */
   gint64           int_key;

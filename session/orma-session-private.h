@@ -12,11 +12,13 @@
 G_BEGIN_DECLS
 
 /* One level of the transaction stack: the root transaction, then one per
- * begin_nested savepoint. Objects inserted or deleted by flushes within a
- * level are remembered so that rolling it back can restore them. */
+ * begin_nested savepoint. Objects deleted by flushes within a level are
+ * kept so that rolling it back can restore them; objects inserted are
+ * marked with the level's serial (OrmaInstanceState.inserted_serial)
+ * rather than referenced, so that a commit costs nothing per row. */
 typedef struct {
   char      *savepoint;   /* NULL for the root transaction */
-  GPtrArray *inserted;    /* OrmaEntity, referenced */
+  guint32    serial;
   GPtrArray *deleted;     /* OrmaEntity, referenced */
   gboolean   has_writes;  /* a flush wrote since the level began */
 } OrmaTransactionLevel;
@@ -29,6 +31,7 @@ struct _OrmaSession
   OrmaConnection  *connection;     /* while a transaction is open */
   GPtrArray       *levels;         /* OrmaTransactionLevel*, root first */
   guint            savepoint_serial;
+  guint32          level_serial;   /* the last serial given to a level */
 
   OrmaIdentityMap *identity_map;
   GPtrArray       *new_objects;    /* referenced, in add() order */
@@ -50,7 +53,8 @@ struct _OrmaSession
 
 extern const OrmaEntityTracker _orma_session_tracker;
 
-OrmaTransactionLevel *_orma_transaction_level_new (const char *savepoint);
+OrmaTransactionLevel *_orma_transaction_level_new (OrmaSession *self,
+                                                   const char  *savepoint);
 
 /* The connection of the current transaction, begun on first use. */
 OrmaConnection *_orma_session_connection (OrmaSession  *self,

@@ -54,18 +54,18 @@ static void
 level_free (OrmaTransactionLevel *level)
 {
   g_free (level->savepoint);
-  g_ptr_array_unref (level->inserted);
   g_ptr_array_unref (level->deleted);
   g_free (level);
 }
 
 OrmaTransactionLevel *
-_orma_transaction_level_new (const char *savepoint)
+_orma_transaction_level_new (OrmaSession *self,
+                             const char  *savepoint)
 {
   OrmaTransactionLevel *level = g_new0 (OrmaTransactionLevel, 1);
 
   level->savepoint = g_strdup (savepoint);
-  level->inserted = g_ptr_array_new_with_free_func (g_object_unref);
+  level->serial = ++self->level_serial;
   level->deleted = g_ptr_array_new_with_free_func (g_object_unref);
   return level;
 }
@@ -342,7 +342,7 @@ _orma_session_connection (OrmaSession  *self,
   if (connection == NULL || !orma_connection_begin (connection, error))
     return NULL;
   self->connection = g_steal_pointer (&connection);
-  g_ptr_array_add (self->levels, _orma_transaction_level_new (NULL));
+  g_ptr_array_add (self->levels, _orma_transaction_level_new (self, NULL));
   return self->connection;
 }
 
@@ -461,6 +461,8 @@ add_detached (OrmaSession       *self,
           return;
         }
     }
+  /* its insertion, if any, belongs to another session's history */
+  state->inserted_serial = 0;
   _orma_session_attach (self, state, ORMA_STATE_PERSISTENT);
   if (_orma_entity_modified_mask (state->entity) != 0)
     {

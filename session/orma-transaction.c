@@ -92,43 +92,74 @@ _orma_session_end_transaction (OrmaSession *self)
   g_clear_object (&self->connection);
 }
 
-/* Undoes what the flushes of @level did to objects. */
+/* An object whose row a rolled-back flush INSERTed is transient again,
+ * without the key generated for that row. */
 static void
-undo_level (OrmaSession          *self,
-            OrmaTransactionLevel *level)
+make_transient (OrmaSession       *self,
+                OrmaInstanceState *state)
 {
-  for (guint i = 0; i < level->inserted->len; i++)
-    {
-      OrmaEntity *entity = g_ptr_array_index (level->inserted, i);
-      OrmaInstanceState *state = _orma_instance_state_get (entity);
+  _orma_identity_map_remove (self->identity_map, state);
+  state->session = NULL;
+  state->state = ORMA_STATE_TRANSIENT;
+  state->inserted_serial = 0;
+  if (state->mapper->autoincrement >= 0)
+    _orma_entity_load (state->entity, state->mapper->autoincrement, NULL, NULL);
+}
 
-      if (state->session != self)
-        continue;
-      _orma_identity_map_remove (self->identity_map, state);
-      state->session = NULL;
-      state->state = ORMA_STATE_TRANSIENT;
-      /* The generated key belonged to the rolled-back row. */
-      if (state->mapper->autoincrement >= 0)
-        _orma_entity_load (entity, state->mapper->autoincrement, NULL, NULL);
-    }
-  for (guint i = 0; i < level->deleted->len; i++)
-    {
-      OrmaEntity *entity = g_ptr_array_index (level->deleted, i);
-      OrmaInstanceState *state = _orma_instance_state_get (entity);
+typedef struct {
+  guint32    serial;
+  GPtrArray *found;
+} InsertedSince;
 
-      if (state->session != self || state->state != ORMA_STATE_DELETED)
-        continue;
-      if (_orma_identity_compute (state) &&
-          _orma_identity_map_lookup_state (self->identity_map, state) == NULL)
-        _orma_session_attach (self, state, ORMA_STATE_PERSISTENT);
-      else
+static void
+collect_inserted (gpointer entity,
+                  gpointer user_data)
+{
+  InsertedSince *query = user_data;
+
+  if (_orma_instance_state_get (entity)->inserted_serial >= query->serial)
+    g_ptr_array_add (query->found, g_object_ref (entity));
+}
+
+/* Undoes what the flushes of the levels from @from_level up did to
+ * objects. Finding the inserted objects walks the identity map: a
+ * rollback pays for what a commit does not. */
+static void
+undo_levels (OrmaSession *self,
+             guint        from_level)
+{
+  guint32 serial = ((OrmaTransactionLevel *) g_ptr_array_index (self->levels, from_level))->serial;
+  g_autoptr (GPtrArray) inserted = g_ptr_array_new_with_free_func (g_object_unref);
+  InsertedSince query = { serial, inserted };
+
+  /* collected first: the map cannot change while it is walked */
+  _orma_identity_map_foreach (self->identity_map, collect_inserted, &query);
+  for (guint i = 0; i < inserted->len; i++)
+    make_transient (self, _orma_instance_state_get (inserted->pdata[i]));
+
+  for (guint l = self->levels->len; l > from_level; l--)
+    {
+      OrmaTransactionLevel *level = g_ptr_array_index (self->levels, l - 1);
+
+      for (guint i = 0; i < level->deleted->len; i++)
         {
-          state->session = NULL;
-          state->state = ORMA_STATE_DETACHED;
+          OrmaInstanceState *state = _orma_instance_state_get (g_ptr_array_index (level->deleted, i));
+
+          if (state->session != self || state->state != ORMA_STATE_DELETED)
+            continue;
+          if (state->inserted_serial >= serial)
+            make_transient (self, state);      /* inserted and deleted within */
+          else if (_orma_identity_compute (state) &&
+                   _orma_identity_map_lookup_state (self->identity_map, state) == NULL)
+            _orma_session_attach (self, state, ORMA_STATE_PERSISTENT);
+          else
+            {
+              state->session = NULL;
+              state->state = ORMA_STATE_DETACHED;
+            }
         }
+      g_ptr_array_set_size (level->deleted, 0);
     }
-  g_ptr_array_set_size (level->inserted, 0);
-  g_ptr_array_set_size (level->deleted, 0);
 }
 
 /* Forgets everything not yet flushed: pending objects are expunged,
@@ -156,8 +187,8 @@ static void
 rollback_objects (OrmaSession *self,
                   guint        from_level)
 {
-  for (guint i = self->levels->len; i > from_level; i--)
-    undo_level (self, g_ptr_array_index (self->levels, i - 1));
+  if (self->levels->len > from_level)
+    undo_levels (self, from_level);
   discard_unflushed (self);
 }
 
@@ -170,8 +201,8 @@ _orma_session_abandon_transaction (OrmaSession *self)
 {
   g_autoptr (GError) error = NULL;
 
-  for (guint i = self->levels->len; i > 0; i--)
-    undo_level (self, g_ptr_array_index (self->levels, i - 1));
+  if (self->levels->len > 0)
+    undo_levels (self, 0);
   if (self->connection != NULL && orma_connection_in_transaction (self->connection) &&
       !orma_connection_rollback (self->connection, &error))
     g_debug ("rollback failed: %s", error->message);
@@ -274,7 +305,7 @@ orma_session_begin_nested (OrmaSession  *self,
   name = g_strdup_printf ("orma_sp_%u", ++self->savepoint_serial);
   if (!orma_connection_savepoint (connection, name, error))
     return FALSE;
-  g_ptr_array_add (self->levels, _orma_transaction_level_new (name));
+  g_ptr_array_add (self->levels, _orma_transaction_level_new (self, name));
   return TRUE;
 }
 
@@ -317,10 +348,10 @@ orma_session_commit_nested (OrmaSession  *self,
   if (!orma_connection_release_savepoint (self->connection, level->savepoint, error))
     return FALSE;
   parent = g_ptr_array_index (self->levels, self->levels->len - 2);
-  g_ptr_array_extend_and_steal (parent->inserted, g_steal_pointer (&level->inserted));
+  /* Rows inserted within keep the level's serial, which stays above the
+   * parent's: a rollback of the parent still finds them. */
   g_ptr_array_extend_and_steal (parent->deleted, g_steal_pointer (&level->deleted));
   parent->has_writes |= level->has_writes;
-  level->inserted = g_ptr_array_new ();
   level->deleted = g_ptr_array_new ();
   g_ptr_array_remove_index (self->levels, self->levels->len - 1);
   return TRUE;
