@@ -10,6 +10,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "orma-loading-private.h"
 #include "orma-error-private.h"
 #include "orma-value-private.h"
@@ -53,11 +55,14 @@ lookup_row (OrmaSession  *session,
             gboolean     *has_key,
             GError      **error)
 {
-  GValue key[ORMA_MAX_COLUMNS] = { G_VALUE_INIT };
+  GValue key[ORMA_MAX_COLUMNS];
   OrmaEntity *found = NULL;
   guint n = 0;
 
   *has_key = FALSE;
+  /* only the key's own slots: zeroing all of them costs more than the
+   * lookup */
+  memset (key, 0, mapper->n_pk * sizeof (GValue));
   for (; n < mapper->n_pk; n++)
     {
       guint column = offset + mapper->pk[n];
