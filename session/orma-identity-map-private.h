@@ -39,6 +39,16 @@ gboolean         _orma_identity_compute      (OrmaInstanceState *state);
 OrmaEntity      *_orma_identity_map_lookup_int (OrmaIdentityMap *map,
                                               OrmaMapper        *mapper,
                                               gint64             id);
+/* The same, with the generation the object was loaded in (G_MAXUINT64
+ * when it was expired on its own), read from the map itself. */
+OrmaEntity      *_orma_identity_map_lookup_int_loaded (OrmaIdentityMap *map,
+                                              OrmaMapper        *mapper,
+                                              gint64             id,
+                                              guint64           *loaded);
+/* Copies the state's generation and expiry into the map; called whenever
+ * they change. */
+void             _orma_identity_map_update_loaded (OrmaIdentityMap *map,
+                                              OrmaInstanceState *state);
 /* values: n_pk values in primary key order */
 OrmaEntity      *_orma_identity_map_lookup   (OrmaIdentityMap   *map,
                                               OrmaMapper        *mapper,

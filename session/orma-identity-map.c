@@ -19,6 +19,10 @@
 typedef struct {
   gint64      key;
   OrmaEntity *entity;      /* NULL: empty slot */
+  /* A copy of the state's generation (G_MAXUINT64 when it was expired on
+   * its own), so that get() can tell a fresh object without touching
+   * the object's memory before it takes its reference. */
+  guint64     loaded;
 } IntSlot;
 
 typedef struct {
@@ -50,9 +54,9 @@ int_hash (gint64 key)
   return (gsize) (h ^ (h >> 29));
 }
 
-static OrmaEntity *
-int_table_lookup (const IntTable *table,
-                  gint64          key)
+static IntSlot *
+int_table_find (const IntTable *table,
+                gint64          key)
 {
   gsize i;
 
@@ -60,11 +64,20 @@ int_table_lookup (const IntTable *table,
     return NULL;
   for (i = int_hash (key) & table->mask; table->slots[i].entity != NULL; i = (i + 1) & table->mask)
     if (table->slots[i].key == key)
-      return table->slots[i].entity;
+      return &table->slots[i];
   return NULL;
 }
 
-static void int_table_insert (IntTable *table, gint64 key, OrmaEntity *entity);
+static OrmaEntity *
+int_table_lookup (const IntTable *table,
+                  gint64          key)
+{
+  IntSlot *slot = int_table_find (table, key);
+
+  return slot ? slot->entity : NULL;
+}
+
+static void int_table_insert (IntTable *table, gint64 key, OrmaEntity *entity, guint64 loaded);
 
 static void
 int_table_grow (IntTable *table)
@@ -77,7 +90,7 @@ int_table_grow (IntTable *table)
   table->used = 0;
   for (gsize i = 0; i < old_capacity; i++)
     if (old[i].entity != NULL)
-      int_table_insert (table, old[i].key, old[i].entity);
+      int_table_insert (table, old[i].key, old[i].entity, old[i].loaded);
   g_free (old);
 }
 
@@ -85,7 +98,8 @@ int_table_grow (IntTable *table)
 static void
 int_table_insert (IntTable   *table,
                   gint64      key,
-                  OrmaEntity *entity)
+                  OrmaEntity *entity,
+                  guint64     loaded)
 {
   gsize i;
 
@@ -96,10 +110,12 @@ int_table_insert (IntTable   *table,
     if (table->slots[i].key == key)
       {
         table->slots[i].entity = entity;
+        table->slots[i].loaded = loaded;
         return;
       }
   table->slots[i].key = key;
   table->slots[i].entity = entity;
+  table->slots[i].loaded = loaded;
   table->used++;
 }
 
@@ -267,6 +283,12 @@ _orma_identity_map_size (OrmaIdentityMap *map)
   return map->size;
 }
 
+static inline guint64
+state_loaded (OrmaInstanceState *state)
+{
+  return state->expired ? G_MAXUINT64 : state->generation;
+}
+
 static MapperTable *
 table_for (OrmaIdentityMap *map,
            OrmaMapper      *mapper,
@@ -302,6 +324,35 @@ _orma_identity_map_lookup_int (OrmaIdentityMap *map,
   MapperTable *table = table_for (map, mapper, FALSE);
 
   return table ? int_table_lookup (&table->ints, id) : NULL;
+}
+
+OrmaEntity *
+_orma_identity_map_lookup_int_loaded (OrmaIdentityMap *map,
+                                      OrmaMapper      *mapper,
+                                      gint64           id,
+                                      guint64         *loaded)
+{
+  MapperTable *table = table_for (map, mapper, FALSE);
+  IntSlot *slot = table ? int_table_find (&table->ints, id) : NULL;
+
+  if (slot == NULL)
+    return NULL;
+  *loaded = slot->loaded;
+  return slot->entity;
+}
+
+void
+_orma_identity_map_update_loaded (OrmaIdentityMap   *map,
+                                  OrmaInstanceState *state)
+{
+  MapperTable *table;
+  IntSlot *slot;
+
+  if (!state->in_map || (table = table_for (map, state->mapper, FALSE)) == NULL || !table->is_int)
+    return;
+  slot = int_table_find (&table->ints, state->int_key);
+  if (slot != NULL && slot->entity == state->entity)
+    slot->loaded = state_loaded (state);
 }
 
 OrmaEntity *
@@ -346,7 +397,7 @@ _orma_identity_map_insert (OrmaIdentityMap   *map,
 
   g_assert (!state->in_map);
   if (table->is_int)
-    int_table_insert (&table->ints, state->int_key, state->entity);
+    int_table_insert (&table->ints, state->int_key, state->entity, state_loaded (state));
   else
     /* replace, not insert: the stored key must be this state's own */
     g_hash_table_replace (table->keys, state->key, state->entity);

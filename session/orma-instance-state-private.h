@@ -16,11 +16,24 @@ G_BEGIN_DECLS
 
 typedef struct _OrmaIdentityKey OrmaIdentityKey;
 
+/* It lives in the entity's tracker storage, just before the GObject
+ * header: the fields a lookup in the identity map reads (the state and
+ * its generation) come last, nearest the reference count it touches
+ * next. */
 typedef struct {
   OrmaEntity      *entity;       /* back pointer, no reference */
-  OrmaSession     *session;      /* no reference; NULL when not attached */
   OrmaMapper      *mapper;
+  /* Identity: an integer key inline (the common single integer primary
+   * key), or a full key for the other cases. */
+  OrmaIdentityKey *key;
+  gint64           int_key;
+  /* The serial of the transaction level whose flush INSERTed the row, or
+   * 0: a rollback of that level (or an outer one) makes the object
+   * transient again. Levels get increasing serials, so "inserted within
+   * level L or deeper" is inserted_serial >= L's serial. */
+  guint32          inserted_serial;
   guint32          state;        /* OrmaState */
+  OrmaSession     *session;      /* no reference; NULL when not attached */
   guint            in_new     : 1;
   guint            in_dirty   : 1;
   guint            in_deleted : 1;
@@ -30,18 +43,17 @@ typedef struct {
   /* The session's generation when the attributes were last loaded; a
    * session bumps its generation to expire every object at once. */
   guint64          generation;
-  /* The serial of the transaction level whose flush INSERTed the row, or
-   * 0: a rollback of that level (or an outer one) makes the object
-   * transient again. Levels get increasing serials, so "inserted within
-   * level L or deeper" is inserted_serial >= L's serial. */
-  guint32          inserted_serial;
-  /* Identity: an integer key inline (the common single integer primary
-   * key), or a full key for the other cases. */
-  gint64           int_key;
-  OrmaIdentityKey *key;
 } OrmaInstanceState;
 
 OrmaInstanceState *_orma_instance_state_get    (OrmaEntity        *entity);
+
+/* The state of an object known to be tracked (found in an identity map):
+ * no read of the entity needed to find it. */
+static inline OrmaInstanceState *
+_orma_instance_state_of_tracked (OrmaEntity *entity)
+{
+  return _orma_entity_tracker_storage (entity);
+}
 /* Attaches a fresh TRANSIENT state if the entity has none. */
 OrmaInstanceState *_orma_instance_state_ensure (OrmaEntity        *entity);
 

@@ -117,8 +117,7 @@ _orma_loading_instance (OrmaSession  *session,
           if (!populate (entity, mapper, cursor, offset, error))
             return NULL;
           _orma_entity_accept_changes (entity);
-          state->generation = session->generation;
-          state->expired = FALSE;
+          _orma_session_mark_loaded (session, state);
         }
       return g_steal_pointer (&entity);
     }
@@ -251,7 +250,6 @@ _orma_loading_refresh (OrmaSession  *session,
       state->in_dirty = FALSE;
       g_ptr_array_remove_fast (session->dirty, entity);
     }
-  state->generation = session->generation;
-  state->expired = FALSE;
+  _orma_session_mark_loaded (session, state);
   return ok;
 }

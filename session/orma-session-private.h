@@ -67,6 +67,9 @@ OrmaMapper     *_orma_session_mapper     (GType         type,
                                           GError      **error);
 gboolean        _orma_session_is_expired (OrmaSession       *self,
                                           OrmaInstanceState *state);
+/* The object's attributes were just loaded from its row. */
+void            _orma_session_mark_loaded (OrmaSession      *self,
+                                          OrmaInstanceState *state);
 /* Makes a persistent object of a state: into the identity map, tracked. */
 void            _orma_session_attach     (OrmaSession       *self,
                                           OrmaInstanceState *state,

@@ -387,14 +387,22 @@ _orma_session_is_expired (OrmaSession       *self,
 }
 
 void
+_orma_session_mark_loaded (OrmaSession       *self,
+                           OrmaInstanceState *state)
+{
+  state->generation = self->generation;
+  state->expired = FALSE;
+  _orma_identity_map_update_loaded (self->identity_map, state);
+}
+
+void
 _orma_session_attach (OrmaSession       *self,
                       OrmaInstanceState *state,
                       OrmaState          state_value)
 {
   state->session = self;
   state->state = state_value;
-  state->generation = self->generation;
-  state->expired = FALSE;
+  _orma_session_mark_loaded (self, state);
   if (!state->in_map && _orma_identity_compute (state))
     _orma_identity_map_insert (self->identity_map, state);
 }
@@ -733,7 +741,7 @@ get_loaded (OrmaSession  *self,
             OrmaEntity   *entity,
             GError      **error)
 {
-  OrmaInstanceState *state = _orma_instance_state_get (entity);
+  OrmaInstanceState *state = _orma_instance_state_of_tracked (entity);
   g_autoptr (GError) local_error = NULL;
 
   if (!_orma_session_is_expired (self, state))
@@ -772,6 +780,7 @@ orma_session_get (OrmaSession  *self,
   OrmaMapper *mapper;
   OrmaEntity *entity;
   GValue key = G_VALUE_INIT;
+  guint64 loaded;
   gpointer result;
 
   g_return_val_if_fail (ORMA_IS_SESSION (self), NULL);
@@ -796,9 +805,14 @@ orma_session_get (OrmaSession  *self,
       return NULL;
     }
 
-  entity = _orma_identity_map_lookup_int (self->identity_map, mapper, id);
+  entity = _orma_identity_map_lookup_int_loaded (self->identity_map, mapper, id, &loaded);
   if (entity != NULL)
-    return get_loaded (self, entity, error);
+    {
+      /* The hot path: a fresh object, known from the map alone. */
+      if (loaded == self->generation)
+        return g_object_ref (entity);
+      return get_loaded (self, entity, error);
+    }
 
   if (!_orma_session_autoflush (self, error))
     return NULL;
@@ -951,6 +965,7 @@ orma_session_expire (OrmaSession *self,
     return;
   discard_changes (self, state);
   state->expired = TRUE;
+  _orma_identity_map_update_loaded (self->identity_map, state);
 }
 
 /* Expires every object at once: O(1) plus the dirty ones. */
