@@ -291,6 +291,40 @@ START_TEST (test_expire_on_commit)
 }
 END_TEST
 
+/* get() answers from memory only while the object is fresh: after
+ * expire() or a commit it checks the row again. */
+START_TEST (test_get_after_expiry)
+{
+  g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
+  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TestUser) user = NULL;
+  TestUser *again;
+  gint64 ids[1];
+
+  seed (engine, 1, ids);
+  user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
+  orma_test_log_attach (engine);
+
+  orma_session_expire (session, ORMA_ENTITY (user));
+  again = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
+  ck_assert_ptr_eq (again, user);
+  g_object_unref (again);
+  ck_assert_uint_eq (orma_test_log_statements (engine)->len, 1);    /* reloaded */
+
+  again = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
+  g_object_unref (again);
+  ck_assert_uint_eq (orma_test_log_statements (engine)->len, 1);    /* fresh now */
+
+  ck_assert (orma_session_commit (session, &error));
+  orma_test_log_clear (engine);
+  again = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
+  ck_assert_ptr_eq (again, user);
+  g_object_unref (again);
+  ck_assert_uint_eq (orma_test_log_statements (engine)->len, 2);    /* BEGIN, SELECT */
+}
+END_TEST
+
 START_TEST (test_refresh_and_expire)
 {
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
@@ -547,6 +581,7 @@ session_suite (void)
   tcase_add_test (tc, test_identity_map_churn);
   tcase_add_test (tc, test_dirty_objects_held);
   tcase_add_test (tc, test_expire_on_commit);
+  tcase_add_test (tc, test_get_after_expiry);
   tcase_add_test (tc, test_refresh_and_expire);
   tcase_add_test (tc, test_rollback_restores_objects);
   tcase_add_test (tc, test_savepoints);
