@@ -59,6 +59,14 @@ void               _orma_engine_echo             (OrmaEngine          *engine,
                                                   guint                n_params,
                                                   guint                n_rows);
 gboolean           _orma_engine_echo_enabled     (OrmaEngine          *engine);
+/* Fault injection for tests: the @nth data statement from now (query or
+ * batch, not transaction control) fails with ORMA_ERROR @code. */
+void               _orma_engine_inject_fault     (OrmaEngine          *engine,
+                                                  guint                nth,
+                                                  int                  code);
+/* FALSE, with the injected error, when this statement is the one. */
+gboolean           _orma_engine_check_fault      (OrmaEngine          *engine,
+                                                  GError             **error);
 /* Gives a driver connection back to the pool (or closes it if broken). */
 void               _orma_engine_release          (OrmaEngine          *engine,
                                                   OrmaDriverConn      *driver_conn);

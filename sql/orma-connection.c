@@ -365,6 +365,8 @@ _orma_connection_query (OrmaConnection      *self,
     return NULL;
 
   echo (self, sql, params, n_params, 1);
+  if (!_orma_engine_check_fault (self->engine, error))
+    return NULL;
 
   stmt = acquire_statement (self, sql, &cached, error);
   if (stmt == NULL)
@@ -422,6 +424,8 @@ _orma_connection_execute_many (OrmaConnection      *self,
     return FALSE;
 
   echo (self, sql, params, n_params, n_rows);
+  if (!_orma_engine_check_fault (self->engine, error))
+    return FALSE;
 
   stmt = acquire_statement (self, sql, &cached, error);
   if (stmt == NULL)

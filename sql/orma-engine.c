@@ -41,6 +41,11 @@ struct _OrmaEngine
   OrmaEchoFunc      echo_func;
   gpointer          echo_data;
   GDestroyNotify    echo_destroy;
+
+  /* Fault injection for the tests: the fault_countdown-th data statement
+   * from now fails with fault_code instead of running. */
+  guint             fault_countdown;
+  int               fault_code;
 };
 
 G_DEFINE_FINAL_TYPE (OrmaEngine, orma_engine, G_TYPE_OBJECT)
@@ -541,4 +546,38 @@ _orma_engine_echo (OrmaEngine          *engine,
     func (sql, params, n_params, n_rows, data);
   else
     print_echo (sql, params, n_params, n_rows);
+}
+
+/* Fault injection, as SQLite's own tests do it: make the @nth data
+ * statement (a query or a batch) executed through this engine's
+ * connections fail with @code, to check that nothing is lost whichever
+ * statement of a unit of work fails. 0 turns it off. */
+void
+_orma_engine_inject_fault (OrmaEngine *self,
+                           guint       nth,
+                           int         code)
+{
+  g_return_if_fail (ORMA_IS_ENGINE (self));
+
+  g_mutex_lock (&self->lock);
+  self->fault_countdown = nth;
+  self->fault_code = code;
+  g_mutex_unlock (&self->lock);
+}
+
+gboolean
+_orma_engine_check_fault (OrmaEngine  *self,
+                          GError     **error)
+{
+  gboolean fail = FALSE;
+  int code;
+
+  g_mutex_lock (&self->lock);
+  if (self->fault_countdown > 0 && --self->fault_countdown == 0)
+    fail = TRUE;
+  code = self->fault_code;
+  g_mutex_unlock (&self->lock);
+  if (fail)
+    g_set_error (error, ORMA_ERROR, code, "injected fault");
+  return !fail;
 }

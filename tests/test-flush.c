@@ -6,6 +6,7 @@
  */
 #include "fixtures.h"
 #include "test-models.h"
+#include "orma-connection-private.h"
 
 #define assert_no_sql(engine) \
   ck_assert_msg (orma_test_log_statements (engine)->len == 0, "unexpected SQL: %s", \
@@ -498,6 +499,115 @@ START_TEST (test_lost_connection)
 }
 END_TEST
 
+/* The database as the fault test sees it, in one string. */
+static char *
+snapshot (OrmaEngine *engine)
+{
+  g_autoptr (OrmaConnection) connection = orma_engine_connect (engine, NULL);
+  g_autoptr (GString) text = g_string_new (NULL);
+  const char *queries[] = {
+    "SELECT id, name, fullname FROM users ORDER BY id",
+    "SELECT id, title, version FROM docs ORDER BY id",
+  };
+
+  for (guint q = 0; q < G_N_ELEMENTS (queries); q++)
+    {
+      g_autoptr (OrmaRows) rows = orma_connection_query (connection, queries[q], NULL, 0, NULL);
+
+      while (orma_rows_next (rows, NULL))
+        {
+          for (guint c = 0; c < 3; c++)
+            {
+              g_autofree char *value = orma_rows_is_null (rows, c) ? g_strdup ("NULL")
+                                                                   : orma_rows_dup_string (rows, c);
+              g_string_append_printf (text, "%s|", value);
+            }
+          g_string_append_c (text, '\n');
+        }
+    }
+  return g_string_free (g_steal_pointer (&text), FALSE);
+}
+
+/* Fault injection: a unit of work of several statements fails at each
+ * statement in turn. Every time, the database is exactly as before and
+ * every object as it was; then the same work succeeds whole. */
+START_TEST (test_fault_at_every_statement)
+{
+  g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
+  g_autoptr (OrmaSession) seed = orma_session_new (engine);
+  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (TestUser) u0 = new_user ("u0", "zero");
+  g_autoptr (TestUser) u1 = new_user ("u1", "one");
+  g_autoptr (TestDoc) d0 = g_object_new (TEST_TYPE_DOC, "title", "d0", NULL);
+  g_autoptr (TestDoc) d1 = g_object_new (TEST_TYPE_DOC, "title", "d1", NULL);
+  g_autoptr (TestUser) new_a = new_user ("new-a", NULL);
+  g_autoptr (TestUser) new_b = new_user ("new-b", NULL);
+  g_autoptr (TestDoc) new_doc = g_object_new (TEST_TYPE_DOC, "title", "new", NULL);
+  g_autoptr (TestUser) mine0 = NULL, mine1 = NULL;
+  g_autoptr (TestDoc) doc0 = NULL, doc1 = NULL;
+  g_autofree char *before = NULL, *after = NULL;
+  gint64 version = 0;
+  guint n;
+
+  orma_session_add (seed, ORMA_ENTITY (u0));
+  orma_session_add (seed, ORMA_ENTITY (u1));
+  orma_session_add (seed, ORMA_ENTITY (d0));
+  orma_session_add (seed, ORMA_ENTITY (d1));
+  ck_assert (orma_session_commit (seed, &error));
+  orma_assert_no_error (error);
+
+  mine0 = orma_session_get (session, TEST_TYPE_USER, 1, &error);
+  mine1 = orma_session_get (session, TEST_TYPE_USER, 2, &error);
+  doc0 = orma_session_get (session, TEST_TYPE_DOC, 1, &error);
+  doc1 = orma_session_get (session, TEST_TYPE_DOC, 2, &error);
+  orma_assert_no_error (error);
+  orma_session_add (session, ORMA_ENTITY (new_a));
+  orma_session_add (session, ORMA_ENTITY (new_b));
+  orma_session_add (session, ORMA_ENTITY (new_doc));
+  g_object_set (mine0, "fullname", "changed", NULL);
+  g_object_set (doc0, "title", "changed", NULL);
+  ck_assert (orma_session_delete (session, ORMA_ENTITY (mine1), &error));
+  ck_assert (orma_session_delete (session, ORMA_ENTITY (doc1), &error));
+  before = snapshot (engine);
+
+  for (n = 1; ; n++)
+    {
+      _orma_engine_inject_fault (engine, n, ORMA_ERROR_IO);
+      if (orma_session_commit (session, &error))
+        break;
+      orma_assert_error (error, ORMA_ERROR_IO);
+      g_clear_error (&error);
+
+      after = snapshot (engine);
+      ck_assert_str_eq (after, before);
+      g_clear_pointer (&after, g_free);
+      ck_assert (orma_entity_is_null (ORMA_ENTITY (new_a), "id"));
+      ck_assert (orma_entity_is_null (ORMA_ENTITY (new_doc), "id"));
+      ck_assert (orma_entity_is_null (ORMA_ENTITY (new_doc), "version"));
+      ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (new_b)), ORMA_STATE_PENDING);
+      ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (mine1)), ORMA_STATE_PERSISTENT);
+      ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (doc1)), ORMA_STATE_PERSISTENT);
+      g_object_get (doc0, "version", &version, NULL);
+      ck_assert_int_eq (version, 1);
+      ck_assert (orma_entity_is_modified (ORMA_ENTITY (doc0)));
+      ck_assert (orma_entity_is_modified (ORMA_ENTITY (mine0)));
+      ck_assert (orma_session_is_dirty (session));
+    }
+  _orma_engine_inject_fault (engine, 0, 0);
+  orma_assert_no_error (error);
+  /* inserts of two tables, two updates and two deletes */
+  ck_assert_uint_ge (n, 7);
+
+  ck_assert_int_eq (orma_test_count_rows (engine, "users", NULL), 3);
+  ck_assert_int_eq (orma_test_count_rows (engine, "users", "fullname = 'changed'"), 1);
+  ck_assert_int_eq (orma_test_count_rows (engine, "docs", "title = 'changed' AND version = 2"), 1);
+  ck_assert_int_eq (orma_test_count_rows (engine, "docs", "title = 'd1'"), 0);
+  ck_assert_int_eq (orma_test_count_rows (engine, "docs", "title = 'new' AND version = 1"), 1);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (mine1)), ORMA_STATE_DETACHED);
+}
+END_TEST
+
 static Suite *
 flush_suite (void)
 {
@@ -519,6 +629,7 @@ flush_suite (void)
   tcase_add_test (tc, test_stale_delete);
   tcase_add_test (tc, test_full_database);
   tcase_add_test (tc, test_lost_connection);
+  tcase_add_test (tc, test_fault_at_every_statement);
   suite_add_tcase (suite, tc);
   return suite;
 }
