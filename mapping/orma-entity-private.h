@@ -38,15 +38,21 @@ typedef struct {
  * less. */
 #define ORMA_TRACKER_STORAGE_SIZE 64
 
+/* Attribute storage kept inside the entity for classes of up to this many
+ * columns (most of them): one allocation less per object, and the values
+ * next to the rest of the object in memory. */
+#define ORMA_INLINE_VALUES 8
+
 typedef struct {
   OrmaMapper              *mapper;
-  GValue                  *values;     /* n_columns */
+  GValue                  *values;     /* n_columns: inline_values or heap */
   guint64                  null_mask;  /* bit set: the column is NULL */
   guint64                  changed_mask; /* bit set: committed[i] is saved */
   guint64                  committed_null_mask;
   GValue                  *committed;  /* n_columns, allocated on first change */
   const OrmaEntityTracker *tracker;
   gpointer                 tracker_data;
+  GValue                   inline_values[ORMA_INLINE_VALUES];
   guint64                  tracker_storage[ORMA_TRACKER_STORAGE_SIZE / sizeof (guint64)];
 } OrmaEntityPrivate;
 

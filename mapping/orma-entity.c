@@ -273,7 +273,7 @@ storage_holds_pointer (GType storage)
  * as many): only values that own memory are unset; the others hold
  * nothing to free. */
 static void
-free_values (OrmaMapper *mapper, GValue *values)
+free_values (OrmaMapper *mapper, GValue *values, gboolean owned)
 {
   if (values == NULL)
     return;
@@ -282,7 +282,8 @@ free_values (OrmaMapper *mapper, GValue *values)
     if (storage_holds_pointer (_orma_mapper_column (mapper, i)->storage) &&
         values[i].data[0].v_pointer != NULL)
       g_value_unset (&values[i]);
-  g_free (values);
+  if (owned)
+    g_free (values);
 }
 
 static void
@@ -293,8 +294,8 @@ orma_entity_finalize (GObject *object)
 
   if (priv->mapper != NULL)
     {
-      free_values (priv->mapper, priv->values);
-      free_values (priv->mapper, priv->committed);
+      free_values (priv->mapper, priv->values, priv->values != priv->inline_values);
+      free_values (priv->mapper, priv->committed, TRUE);
     }
 
   G_OBJECT_CLASS (orma_entity_parent_class)->finalize (object);
@@ -334,7 +335,8 @@ orma_entity_instance_init (GTypeInstance *instance,
     return;
 
   n_columns = mapper->n_columns;
-  priv->values = g_new0 (GValue, n_columns);
+  priv->values = n_columns <= ORMA_INLINE_VALUES ? priv->inline_values
+                                                 : g_new0 (GValue, n_columns);
   /* Every storage type Orma maps (integers, boolean, double, string,
    * enum, flags, boxed) starts as all-zero data, which is exactly what
    * g_value_init() would produce; setting the type is all it takes. */
