@@ -179,6 +179,44 @@ pk_mask (OrmaMapper *mapper)
   return mask;
 }
 
+/* Keeps the key an object had before a flush changed it, so that a
+ * rollback can put it back. */
+static void
+record_rekey (OrmaTransactionLevel *level,
+              OrmaEntity           *entity)
+{
+  OrmaMapper *mapper = _orma_entity_get_mapper (entity);
+  OrmaRekey *rekey = g_new0 (OrmaRekey, 1);
+
+  rekey->entity = g_object_ref (entity);
+  rekey->old_key = g_new0 (GValue, mapper->n_pk);
+  for (guint i = 0; i < mapper->n_pk; i++)
+    {
+      const GValue *old = _orma_entity_peek_committed (entity, mapper->pk[i]);
+      if (old != NULL)
+        {
+          g_value_init (&rekey->old_key[i], G_VALUE_TYPE (old));
+          g_value_copy (old, &rekey->old_key[i]);
+        }
+    }
+  g_ptr_array_add (level->rekeyed, rekey);
+}
+
+/* The keys the database generated in this flush: the undo log holds an
+ * entry with no old value for each. A rollback clears only those. */
+static void
+mark_generated_keys (OrmaFlushContext *ctx)
+{
+  for (guint i = 0; i < ctx->undo->len; i++)
+    {
+      OrmaUndoEntry *entry = &g_array_index (ctx->undo, OrmaUndoEntry, i);
+      OrmaInstanceState *state = _orma_instance_state_get (entry->entity);
+
+      if ((int) entry->column == state->mapper->autoincrement && !G_IS_VALUE (&entry->old))
+        state->key_generated = TRUE;
+    }
+}
+
 /* The flush is over and its statements succeeded: objects move to their
  * new states. The sets' references are dropped last, as dropping them may
  * dispose objects. */
@@ -201,6 +239,8 @@ finish (OrmaSession *session)
 
       gboolean key_changed = (_orma_entity_modified_mask (entity) & pk_mask (state->mapper)) != 0;
 
+      if (key_changed)
+        record_rekey (level, entity);
       state->in_dirty = FALSE;
       _orma_entity_accept_changes (entity);
       /* A changed primary key moves the object in the identity map. */
@@ -299,6 +339,8 @@ _orma_flush_run (OrmaSession  *session,
           rollback_flush (&ctx, savepoint);
         }
     }
+  if (ok)
+    mark_generated_keys (&ctx);
   flush_plan_clear (&plan);
   g_array_unref (ctx.undo);
 

@@ -77,7 +77,7 @@ int_table_lookup (const IntTable *table,
   return slot ? slot->entity : NULL;
 }
 
-static void int_table_insert (IntTable *table, gint64 key, OrmaEntity *entity, guint64 loaded);
+static gboolean int_table_insert (IntTable *table, gint64 key, OrmaEntity *entity, guint64 loaded);
 
 static void
 int_table_grow (IntTable *table)
@@ -94,8 +94,8 @@ int_table_grow (IntTable *table)
   g_free (old);
 }
 
-/* Inserts or replaces. */
-static void
+/* Inserts or replaces; TRUE for a new key. */
+static gboolean
 int_table_insert (IntTable   *table,
                   gint64      key,
                   OrmaEntity *entity,
@@ -111,12 +111,13 @@ int_table_insert (IntTable   *table,
       {
         table->slots[i].entity = entity;
         table->slots[i].loaded = loaded;
-        return;
+        return FALSE;
       }
   table->slots[i].key = key;
   table->slots[i].entity = entity;
   table->slots[i].loaded = loaded;
   table->used++;
+  return TRUE;
 }
 
 /* Removes @key if it maps to @entity. */
@@ -394,15 +395,17 @@ _orma_identity_map_insert (OrmaIdentityMap   *map,
                            OrmaInstanceState *state)
 {
   MapperTable *table = table_for (map, state->mapper, TRUE);
+  gboolean added;
 
   g_assert (!state->in_map);
   if (table->is_int)
-    int_table_insert (&table->ints, state->int_key, state->entity, state_loaded (state));
+    added = int_table_insert (&table->ints, state->int_key, state->entity, state_loaded (state));
   else
     /* replace, not insert: the stored key must be this state's own */
-    g_hash_table_replace (table->keys, state->key, state->entity);
+    added = g_hash_table_replace (table->keys, state->key, state->entity);
   state->in_map = TRUE;
-  map->size++;
+  if (added)
+    map->size++;
 }
 
 void

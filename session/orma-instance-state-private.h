@@ -40,6 +40,7 @@ typedef struct {
   guint            in_map     : 1; /* present in the session's identity map */
   guint            expired    : 1; /* expired individually (expire()) */
   guint            refreshing : 1;
+  guint            key_generated : 1; /* the database chose the key */
   /* The session's generation when the attributes were last loaded; a
    * session bumps its generation to expire every object at once. */
   guint64          generation;

@@ -18,7 +18,8 @@ tracker_before_access (OrmaEntity *entity,
   OrmaInstanceState *state = data;
   g_autoptr (GError) error = NULL;
 
-  if (state->session == NULL || state->refreshing ||
+  /* A dirty object keeps its unflushed changes: no reload over them. */
+  if (state->session == NULL || state->refreshing || state->in_dirty ||
       state->state != ORMA_STATE_PERSISTENT ||
       !_orma_session_is_expired (state->session, state))
     return;

@@ -221,7 +221,6 @@ _orma_loading_refresh (OrmaSession  *session,
   const GValue *params[ORMA_MAX_COLUMNS];
   g_autoptr (OrmaCursor) cursor = NULL;
   GError *local_error = NULL;
-  gboolean ok;
 
   for (guint i = 0; i < mapper->n_pk; i++)
     params[i] = _orma_entity_peek_committed (entity, mapper->pk[i]);
@@ -242,14 +241,17 @@ _orma_loading_refresh (OrmaSession  *session,
       return FALSE;
     }
 
-  ok = populate (entity, mapper, cursor, 0, error);
+  /* A row that cannot be read leaves the object expired. */
+  if (!populate (entity, mapper, cursor, 0, error))
+    return FALSE;
   /* Whatever was not flushed is gone: the row is the truth now. */
   _orma_entity_accept_changes (entity);
+  _orma_session_mark_loaded (session, state);
   if (state->in_dirty)
     {
+      /* the dirty set may hold the last reference: drop it last */
       state->in_dirty = FALSE;
       g_ptr_array_remove_fast (session->dirty, entity);
     }
-  _orma_session_mark_loaded (session, state);
-  return ok;
+  return TRUE;
 }

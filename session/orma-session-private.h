@@ -20,6 +20,7 @@ typedef struct {
   char      *savepoint;   /* NULL for the root transaction */
   guint32    serial;
   GPtrArray *deleted;     /* OrmaEntity, referenced */
+  GPtrArray *rekeyed;     /* OrmaRekey*: primary keys changed by flushes */
   gboolean   has_writes;  /* a flush wrote since the level began */
 } OrmaTransactionLevel;
 
@@ -38,6 +39,9 @@ struct _OrmaSession
   GPtrArray       *dirty;          /* referenced */
   GPtrArray       *deleted;        /* referenced, in delete() order */
   GError          *deferred_error; /* from add(), reported by the next flush */
+  /* Objects detached while the INSERT of their row is not committed yet:
+   * a rollback must still make them transient. Referenced. */
+  GPtrArray       *detached_inserts;
 
   /* the mapper of the last class looked up, for get() in a loop */
   GType            last_type;
@@ -53,6 +57,13 @@ struct _OrmaSession
 
 extern const OrmaEntityTracker _orma_session_tracker;
 
+/* An object whose primary key a flush changed, with the key it had. */
+typedef struct {
+  OrmaEntity *entity;     /* referenced */
+  GValue     *old_key;    /* mapper->n_pk values */
+} OrmaRekey;
+
+void                  _orma_rekey_free (OrmaRekey *rekey);
 OrmaTransactionLevel *_orma_transaction_level_new (OrmaSession *self,
                                                    const char  *savepoint);
 

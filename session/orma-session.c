@@ -55,6 +55,7 @@ level_free (OrmaTransactionLevel *level)
 {
   g_free (level->savepoint);
   g_ptr_array_unref (level->deleted);
+  g_ptr_array_unref (level->rekeyed);
   g_free (level);
 }
 
@@ -66,8 +67,22 @@ _orma_transaction_level_new (OrmaSession *self,
 
   level->savepoint = g_strdup (savepoint);
   level->serial = ++self->level_serial;
+  level->rekeyed = g_ptr_array_new_with_free_func ((GDestroyNotify) _orma_rekey_free);
   level->deleted = g_ptr_array_new_with_free_func (g_object_unref);
   return level;
+}
+
+void
+_orma_rekey_free (OrmaRekey *rekey)
+{
+  OrmaMapper *mapper = _orma_entity_get_mapper (rekey->entity);
+
+  for (guint i = 0; i < mapper->n_pk; i++)
+    if (G_IS_VALUE (&rekey->old_key[i]))
+      g_value_unset (&rekey->old_key[i]);
+  g_free (rekey->old_key);
+  g_object_unref (rekey->entity);
+  g_free (rekey);
 }
 
 static void
@@ -90,6 +105,7 @@ orma_session_finalize (GObject *object)
   g_ptr_array_unref (self->dirty);
   g_ptr_array_unref (self->deleted);
   g_ptr_array_unref (self->levels);
+  g_ptr_array_unref (self->detached_inserts);
   g_clear_error (&self->deferred_error);
   G_OBJECT_CLASS (orma_session_parent_class)->finalize (object);
 }
@@ -222,6 +238,7 @@ orma_session_init (OrmaSession *self)
   self->dirty = g_ptr_array_new_with_free_func (g_object_unref);
   self->deleted = g_ptr_array_new_with_free_func (g_object_unref);
   self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
+  self->detached_inserts = g_ptr_array_new_with_free_func (g_object_unref);
   self->autoflush = TRUE;
   self->expire_on_commit = TRUE;
 }
@@ -426,6 +443,20 @@ remove_from_set (GPtrArray  *set,
   g_ptr_array_remove_fast (set, entity);
 }
 
+/* What a detached object must carry out of the session: whether its
+ * values were stale, and (through the session's list) whether its row
+ * belongs to a transaction that may still roll back. */
+static void
+forget_state (OrmaSession       *self,
+              OrmaInstanceState *state)
+{
+  if (state->state == ORMA_STATE_PERSISTENT)
+    state->expired = _orma_session_is_expired (self, state);
+  if (state->inserted_serial != 0 && self->levels->len > 0 &&
+      state->inserted_serial >= ((OrmaTransactionLevel *) g_ptr_array_index (self->levels, 0))->serial)
+    g_ptr_array_add (self->detached_inserts, g_object_ref (state->entity));
+}
+
 /* Forgets @state in this session: out of the map and the sets. The
  * object becomes transient if it never had a row, detached otherwise. */
 void
@@ -434,6 +465,7 @@ _orma_session_detach_state (OrmaSession       *self,
 {
   g_autoptr (OrmaEntity) keep = g_object_ref (state->entity);
 
+  forget_state (self, state);
   _orma_identity_map_remove (self->identity_map, state);
   state->session = NULL;
   state->state = state->state == ORMA_STATE_PENDING ? ORMA_STATE_TRANSIENT
@@ -455,6 +487,7 @@ add_detached (OrmaSession       *self,
               OrmaInstanceState *state)
 {
   OrmaEntity *other;
+  gboolean was_expired;
 
   if (_orma_identity_compute (state))
     {
@@ -469,13 +502,27 @@ add_detached (OrmaSession       *self,
           return;
         }
     }
-  /* its insertion, if any, belongs to another session's history */
-  state->inserted_serial = 0;
+  /* Its insertion, if still uncommitted here, stays this session's to
+   * roll back; any other belongs to another session's history. */
+  if (!g_ptr_array_remove (self->detached_inserts, state->entity))
+    state->inserted_serial = 0;
+  was_expired = state->expired;
   _orma_session_attach (self, state, ORMA_STATE_PERSISTENT);
+  if (was_expired)
+    {
+      state->expired = TRUE;
+      _orma_identity_map_update_loaded (self->identity_map, state);
+    }
   if (_orma_entity_modified_mask (state->entity) != 0)
     {
       state->in_dirty = TRUE;
       g_ptr_array_add (self->dirty, g_object_ref (state->entity));
+    }
+  else
+    {
+      /* changed and changed back while detached: nothing to write, and
+       * the next change must count as a first change again */
+      _orma_entity_accept_changes (state->entity);
     }
 }
 
@@ -495,15 +542,20 @@ orma_session_add (OrmaSession *self,
                   OrmaEntity  *entity)
 {
   OrmaInstanceState *state;
+  GError *mapping_error = NULL;
 
   g_return_if_fail (ORMA_IS_SESSION (self));
   g_return_if_fail (ORMA_IS_ENTITY (entity));
 
-  if (_orma_entity_get_mapper (entity) == NULL)
+  /* The mapping is validated before the first object of a class is
+   * tracked: a flush must never see an unconfigured mapper. */
+  if (_orma_entity_get_mapper (entity) == NULL ||
+      _orma_session_mapper (G_OBJECT_TYPE (entity), &mapping_error) == NULL)
     {
-      set_deferred_error (self,
-        g_error_new (ORMA_ERROR, ORMA_ERROR_INVALID_MAPPING,
-                     "%s declares no table", G_OBJECT_TYPE_NAME (entity)));
+      set_deferred_error (self, mapping_error ? g_steal_pointer (&mapping_error)
+                                              : g_error_new (ORMA_ERROR, ORMA_ERROR_INVALID_MAPPING,
+                                                             "%s declares no table",
+                                                             G_OBJECT_TYPE_NAME (entity)));
       return;
     }
 
@@ -581,7 +633,8 @@ orma_session_delete (OrmaSession  *self,
   g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
   g_return_val_if_fail (ORMA_IS_ENTITY (entity), FALSE);
 
-  if (!_orma_session_check_open (self, error))
+  if (!_orma_session_check_open (self, error) ||
+      _orma_session_mapper (G_OBJECT_TYPE (entity), error) == NULL)
     return FALSE;
   state = _orma_instance_state_get (entity);
   if (state == NULL || state->state == ORMA_STATE_TRANSIENT ||
@@ -648,6 +701,7 @@ detach_entity_cb (gpointer entity,
 
   /* Called while iterating the map: leave the map alone (it is cleared
    * after), only cut the object loose. */
+  forget_state (user_data, state);
   state->in_map = FALSE;
   state->session = NULL;
   if (state->state == ORMA_STATE_PERSISTENT)
@@ -673,7 +727,7 @@ orma_session_expunge_all (OrmaSession *self)
   for (guint i = 0; i < self->new_objects->len; i++)
     g_ptr_array_add (held, g_object_ref (g_ptr_array_index (self->new_objects, i)));
 
-  _orma_identity_map_foreach (self->identity_map, detach_entity_cb, NULL);
+  _orma_identity_map_foreach (self->identity_map, detach_entity_cb, self);
   _orma_identity_map_free (self->identity_map);
   self->identity_map = _orma_identity_map_new ();
 
@@ -742,15 +796,17 @@ get_loaded (OrmaSession  *self,
             GError      **error)
 {
   OrmaInstanceState *state = _orma_instance_state_of_tracked (entity);
+  g_autoptr (OrmaEntity) keep = g_object_ref (entity);
   g_autoptr (GError) local_error = NULL;
 
-  if (!_orma_session_is_expired (self, state))
-    return g_object_ref (entity);
+  /* Unflushed changes are never overwritten by a reload. */
+  if (state->in_dirty || !_orma_session_is_expired (self, state))
+    return g_steal_pointer (&keep);
 
   /* An expired object is checked against the database, as its row may
    * have changed or gone since the commit that expired it. */
   if (_orma_loading_refresh (self, entity, &local_error))
-    return g_object_ref (entity);
+    return g_steal_pointer (&keep);
   if (g_error_matches (local_error, ORMA_ERROR, ORMA_ERROR_NOT_FOUND))
     return NULL;
   g_propagate_error (error, g_steal_pointer (&local_error));

@@ -89,21 +89,32 @@ _orma_session_end_transaction (OrmaSession *self)
         }
     }
   g_ptr_array_set_size (self->levels, 0);
+  /* committed (or rolled back already): their rows are settled */
+  g_ptr_array_set_size (self->detached_inserts, 0);
   g_clear_object (&self->connection);
 }
 
 /* An object whose row a rolled-back flush INSERTed is transient again,
- * without the key generated for that row. */
+ * out of every set of the session, without the key the database
+ * generated for that row (a key the application chose stays). */
 static void
 make_transient (OrmaSession       *self,
                 OrmaInstanceState *state)
 {
+  g_autoptr (OrmaEntity) keep = g_object_ref (state->entity);
+
   _orma_identity_map_remove (self->identity_map, state);
+  if (state->in_dirty)
+    g_ptr_array_remove_fast (self->dirty, state->entity);
+  if (state->in_deleted)
+    g_ptr_array_remove_fast (self->deleted, state->entity);
+  state->in_dirty = state->in_deleted = FALSE;
   state->session = NULL;
   state->state = ORMA_STATE_TRANSIENT;
   state->inserted_serial = 0;
-  if (state->mapper->autoincrement >= 0)
+  if (state->key_generated)
     _orma_entity_load (state->entity, state->mapper->autoincrement, NULL, NULL);
+  state->key_generated = FALSE;
 }
 
 typedef struct {
@@ -121,6 +132,54 @@ collect_inserted (gpointer entity,
     g_ptr_array_add (query->found, g_object_ref (entity));
 }
 
+/* Puts back the primary keys flushes of @level changed, newest first. */
+static void
+undo_rekeys (OrmaSession          *self,
+             OrmaTransactionLevel *level)
+{
+  for (guint i = level->rekeyed->len; i > 0; i--)
+    {
+      OrmaRekey *rekey = g_ptr_array_index (level->rekeyed, i - 1);
+      OrmaInstanceState *state = _orma_instance_state_get (rekey->entity);
+
+      if (state->session != self)
+        continue;
+      _orma_identity_map_remove (self->identity_map, state);
+      for (guint k = 0; k < state->mapper->n_pk; k++)
+        _orma_entity_load (rekey->entity, state->mapper->pk[k],
+                           G_IS_VALUE (&rekey->old_key[k]) ? &rekey->old_key[k] : NULL, NULL);
+      if (state->state == ORMA_STATE_PERSISTENT && _orma_identity_compute (state) &&
+          _orma_identity_map_lookup_state (self->identity_map, state) == NULL)
+        _orma_identity_map_insert (self->identity_map, state);
+    }
+  g_ptr_array_set_size (level->rekeyed, 0);
+}
+
+/* Objects detached while their INSERT was uncommitted and that are still
+ * detached: transient too. */
+static void
+undo_detached_inserts (OrmaSession *self,
+                       guint32      serial)
+{
+  for (guint i = self->detached_inserts->len; i > 0; i--)
+    {
+      OrmaEntity *entity = g_ptr_array_index (self->detached_inserts, i - 1);
+      OrmaInstanceState *state = _orma_instance_state_get (entity);
+
+      if (state->inserted_serial < serial)
+        continue;
+      if (state->session == NULL && state->state == ORMA_STATE_DETACHED)
+        {
+          state->state = ORMA_STATE_TRANSIENT;
+          state->inserted_serial = 0;
+          if (state->key_generated)
+            _orma_entity_load (entity, state->mapper->autoincrement, NULL, NULL);
+          state->key_generated = FALSE;
+        }
+      g_ptr_array_remove_index_fast (self->detached_inserts, i - 1);
+    }
+}
+
 /* Undoes what the flushes of the levels from @from_level up did to
  * objects. Finding the inserted objects walks the identity map: a
  * rollback pays for what a commit does not. */
@@ -132,10 +191,14 @@ undo_levels (OrmaSession *self,
   g_autoptr (GPtrArray) inserted = g_ptr_array_new_with_free_func (g_object_unref);
   InsertedSince query = { serial, inserted };
 
+  for (guint l = self->levels->len; l > from_level; l--)
+    undo_rekeys (self, g_ptr_array_index (self->levels, l - 1));
+
   /* collected first: the map cannot change while it is walked */
   _orma_identity_map_foreach (self->identity_map, collect_inserted, &query);
   for (guint i = 0; i < inserted->len; i++)
     make_transient (self, _orma_instance_state_get (inserted->pdata[i]));
+  undo_detached_inserts (self, serial);
 
   for (guint l = self->levels->len; l > from_level; l--)
     {
@@ -207,6 +270,9 @@ _orma_session_abandon_transaction (OrmaSession *self)
       !orma_connection_rollback (self->connection, &error))
     g_debug ("rollback failed: %s", error->message);
   _orma_session_end_transaction (self);
+  /* What earlier flushes wrote is gone: clean objects reload on their
+   * next access; dirty ones keep their changes for the next flush. */
+  self->generation++;
 }
 
 /**
@@ -351,8 +417,10 @@ orma_session_commit_nested (OrmaSession  *self,
   /* Rows inserted within keep the level's serial, which stays above the
    * parent's: a rollback of the parent still finds them. */
   g_ptr_array_extend_and_steal (parent->deleted, g_steal_pointer (&level->deleted));
+  g_ptr_array_extend_and_steal (parent->rekeyed, g_steal_pointer (&level->rekeyed));
   parent->has_writes |= level->has_writes;
   level->deleted = g_ptr_array_new ();
+  level->rekeyed = g_ptr_array_new ();
   g_ptr_array_remove_index (self->levels, self->levels->len - 1);
   return TRUE;
 }
