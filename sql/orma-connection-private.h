@@ -67,6 +67,9 @@ void               _orma_engine_inject_fault     (OrmaEngine          *engine,
 /* FALSE, with the injected error, when this statement is the one. */
 gboolean           _orma_engine_check_fault      (OrmaEngine          *engine,
                                                   GError             **error);
+/* TRUE for the connection an in-memory SQLite engine hands to everybody. */
+gboolean           _orma_engine_is_shared        (OrmaEngine          *engine,
+                                                  OrmaDriverConn      *driver_conn);
 /* Gives a driver connection back to the pool (or closes it if broken). */
 void               _orma_engine_release          (OrmaEngine          *engine,
                                                   OrmaDriverConn      *driver_conn);

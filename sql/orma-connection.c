@@ -78,11 +78,23 @@ end_transaction_for_pool (OrmaConnection *self)
 {
   g_autoptr (GError) error = NULL;
 
-  if (!self->in_transaction || self->driver_conn->broken)
+  if (self->driver_conn->broken)
     return;
-  if (!orma_connection_rollback (self, &error))
-    g_debug ("Rollback before returning a connection to the pool failed: %s",
-             error->message);
+  if (self->in_transaction)
+    orma_connection_rollback (self, &error);
+  /* A transaction begun with textual SQL is only known to the server.
+   * (The one connection of an in-memory SQLite database is shared by
+   * every checkout: another one may own the transaction.) */
+  if (error == NULL && !_orma_engine_is_shared (self->engine, self->driver_conn) &&
+      self->driver->in_transaction (self->driver_conn))
+    _orma_connection_exec (self, "ROLLBACK", &error);
+  if (error != NULL)
+    {
+      g_debug ("Rollback before returning a connection to the pool failed: %s",
+               error->message);
+      /* never hand out a connection in an unknown state */
+      self->driver_conn->broken = TRUE;
+    }
 }
 
 static void
@@ -296,6 +308,19 @@ release_statement (OrmaDriverConn *driver_conn,
     driver_conn->driver->finalize (driver_conn, stmt);
 }
 
+/* A statement whose execution failed is not kept: what made it fail (a
+ * table dropped and made anew under a prepared plan) may last, and a
+ * fresh prepare costs little next to an error. */
+static void
+discard_statement (OrmaConnection *self,
+                   OrmaDriverStmt *stmt,
+                   gboolean        cached)
+{
+  if (cached)
+    g_hash_table_remove (self->statements, stmt->sql);
+  self->driver->finalize (self->driver_conn, stmt);
+}
+
 static gboolean
 check_n_params (OrmaDriverStmt  *stmt,
                 guint            n_params,
@@ -381,7 +406,7 @@ _orma_connection_query (OrmaConnection      *self,
                                 affected, &local_error);
   if (cursor == NULL)
     {
-      release_statement (self->driver_conn, stmt, cached);
+      discard_statement (self, stmt, cached);
       propagate_driver_error (self, error, local_error);
       return NULL;
     }
@@ -440,7 +465,10 @@ _orma_connection_execute_many (OrmaConnection      *self,
   stmt->in_use = TRUE;
   ok = self->driver->execute_many (self->driver_conn, stmt, params, n_rows,
                                    returning, user_data, affected, &local_error);
-  release_statement (self->driver_conn, stmt, cached);
+  if (ok)
+    release_statement (self->driver_conn, stmt, cached);
+  else
+    discard_statement (self, stmt, cached);
 
   if (!ok)
     propagate_driver_error (self, error, local_error);

@@ -242,11 +242,26 @@ pg_simple (PgConn      *conn,
 
   if (!ok)
     pg_set_error (conn, res, error);
+  else if (g_ascii_strcasecmp (sql, "COMMIT") == 0 &&
+           g_strcmp0 (PQcmdStatus (res), "ROLLBACK") == 0)
+    {
+      /* The server answers COMMIT of a failed transaction by rolling it
+       * back: that is no success. */
+      ok = FALSE;
+      g_set_error (error, ORMA_ERROR, ORMA_ERROR_INVALID_STATE,
+                   "the transaction had failed and was rolled back instead of committed");
+    }
   PQclear (res);
   return ok;
 }
 
 static void pg_disconnect (OrmaDriverConn *base);
+
+static gboolean
+pg_in_transaction (OrmaDriverConn *base)
+{
+  return PQtransactionStatus (((PgConn *) base)->pg) != PQTRANS_IDLE;
+}
 
 static OrmaDriverConn *
 pg_connect (const OrmaUrl  *url,
@@ -917,7 +932,8 @@ pg_parse_boolean (const char *text,
     *out = TRUE;
   else if (strcmp (text, "f") == 0 || strcmp (text, "false") == 0)
     *out = FALSE;
-  else if (g_ascii_string_to_signed (text, 10, G_MININT64, G_MAXINT64, &n, NULL))
+  /* an integer column read as a boolean: only 0 and 1, as on SQLite */
+  else if (g_ascii_string_to_signed (text, 10, 0, 1, &n, NULL))
     *out = n != 0;
   else
     return FALSE;
@@ -1044,6 +1060,15 @@ pg_cursor_get (OrmaCursor  *base,
       g_value_set_int64 (value, n);
       return TRUE;
     case G_TYPE_DOUBLE:
+      /* an integer column is read exactly or refused: strtod would round
+       * beyond 2^53 without a word */
+      if (pg_parse_integer (text, G_MININT64, G_MAXINT64, &n))
+        {
+          if (n > (G_GINT64_CONSTANT (1) << 53) || n < -(G_GINT64_CONSTANT (1) << 53))
+            return pg_mismatch (cursor, column, text, "an exact double", error);
+          g_value_set_double (value, (double) n);
+          return TRUE;
+        }
       if (!pg_parse_double (text, &d))
         return pg_mismatch (cursor, column, text, "a double", error);
       g_value_set_double (value, d);
@@ -1054,10 +1079,18 @@ pg_cursor_get (OrmaCursor  *base,
     case G_TYPE_ENUM:
       return pg_get_enum (cursor, column, text, value, error);
     case G_TYPE_FLAGS:
-      if (!pg_parse_integer (text, 0, G_MAXUINT, &n))
-        return pg_mismatch (cursor, column, text, G_VALUE_TYPE_NAME (value), error);
-      g_value_set_flags (value, (guint) n);
-      return TRUE;
+      {
+        GFlagsClass *flags_class = g_type_class_ref (G_VALUE_TYPE (value));
+        gboolean valid = pg_parse_integer (text, 0, G_MAXUINT, &n) &&
+                         ((guint) n & ~flags_class->mask) == 0;
+
+        /* bits the flags type does not define are refused, as on SQLite */
+        g_type_class_unref (flags_class);
+        if (!valid)
+          return pg_mismatch (cursor, column, text, G_VALUE_TYPE_NAME (value), error);
+        g_value_set_flags (value, (guint) n);
+        return TRUE;
+      }
     default:
       break;
     }
@@ -1379,6 +1412,7 @@ const OrmaDriver _orma_driver_postgresql = {
   .dialect = &_orma_dialect_postgresql,
   .connect = pg_connect,
   .disconnect = pg_disconnect,
+  .in_transaction = pg_in_transaction,
   .exec = pg_exec,
   .prepare = pg_prepare,
   .finalize = pg_finalize,

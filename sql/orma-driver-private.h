@@ -69,6 +69,9 @@ struct _OrmaDriver
   OrmaDriverConn *(*connect)      (const OrmaUrl   *url,
                                    GError         **error);
   void            (*disconnect)   (OrmaDriverConn  *conn);
+  /* Whether the server-side session is inside a transaction, however it
+   * got there (textual BEGIN included). */
+  gboolean        (*in_transaction) (OrmaDriverConn *conn);
   /* Runs a statement without parameters and without result rows
    * (BEGIN, SAVEPOINT, DDL). */
   gboolean        (*exec)         (OrmaDriverConn  *conn,

@@ -310,9 +310,12 @@ bind_value (sqlite3_stmt            *stmt,
   if (storage == G_TYPE_BYTES)
     return bind_blob (stmt, index, g_value_get_boxed (value), lifetime);
   if (storage == G_TYPE_DATE_TIME)
-    return sqlite3_bind_text (stmt, index,
-                              _orma_datetime_format (g_value_get_boxed (value)),
-                              -1, free_text);
+    {
+      /* NULL for a date-time that has no UTC form (year 1 before
+       * midnight UTC): refused rather than stored as NULL */
+      char *text = _orma_datetime_format (g_value_get_boxed (value));
+      return text ? sqlite3_bind_text (stmt, index, text, -1, free_text) : SQLITE_MISMATCH;
+    }
 
   switch (storage)
     {
@@ -390,12 +393,14 @@ fail_step (SqliteConn   *conn,
 /* ----------------------------------------------------------------- query */
 
 static gint64
-changes_of (SqliteConn   *conn,
-            sqlite3_stmt *stmt)
+changes_of (SqliteConn    *conn,
+            sqlite3_stmt  *stmt,
+            sqlite3_int64  total_before)
 {
   /* sqlite3_changes64 reports the last data-changing statement, which
-   * for a SELECT would be some earlier one. */
-  if (sqlite3_stmt_readonly (stmt))
+   * for a SELECT or DDL would be some earlier one: it counts only when
+   * the connection's total moved. */
+  if (sqlite3_stmt_readonly (stmt) || sqlite3_total_changes64 (conn->db) == total_before)
     return 0;
   return sqlite3_changes64 (conn->db);
 }
@@ -411,6 +416,7 @@ sqlite_query (OrmaDriverConn       *base,
   SqliteConn *conn = (SqliteConn *) base;
   SqliteStmt *stmt = (SqliteStmt *) base_stmt;
   SqliteCursor *cursor;
+  sqlite3_int64 total_before;
   int rc;
 
   if (!bind_params (conn, stmt, params, SQLITE_TRANSIENT, error))
@@ -419,6 +425,7 @@ sqlite_query (OrmaDriverConn       *base,
   /* Stepping once here runs a statement without rows to completion and
    * surfaces errors of the first row now; RETURNING makes all of its
    * changes in that first step, so the count is known too. */
+  total_before = sqlite3_total_changes64 (conn->db);
   rc = sqlite3_step (stmt->stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
@@ -427,7 +434,7 @@ sqlite_query (OrmaDriverConn       *base,
     }
 
   if (affected != NULL)
-    *affected = changes_of (conn, stmt->stmt);
+    *affected = changes_of (conn, stmt->stmt, total_before);
 
   cursor = g_new0 (SqliteCursor, 1);
   cursor->base.driver = &_orma_driver_sqlite;
@@ -649,6 +656,12 @@ step_batch_row (SqliteConn         *conn,
 }
 
 static gboolean
+sqlite_in_transaction (OrmaDriverConn *base)
+{
+  return !sqlite3_get_autocommit (((SqliteConn *) base)->db);
+}
+
+static gboolean
 sqlite_execute_many (OrmaDriverConn       *base,
                      OrmaDriverStmt       *base_stmt,
                      const GValue *const  *params,
@@ -667,12 +680,14 @@ sqlite_execute_many (OrmaDriverConn       *base,
       const GValue *const *row_params = params ? params + (gsize) row * n_params : NULL;
 
       /* The caller's values outlive this call: no copies. */
+      sqlite3_int64 total_before = sqlite3_total_changes64 (conn->db);
+
       if (!bind_params (conn, stmt, row_params, SQLITE_STATIC, error))
         return FALSE;
       if (!step_batch_row (conn, stmt, row, returning, user_data, error))
         return FALSE;
       if (affected != NULL)
-        affected[row] = changes_of (conn, stmt->stmt);
+        affected[row] = changes_of (conn, stmt->stmt, total_before);
       sqlite3_reset (stmt->stmt);
     }
 
@@ -685,6 +700,7 @@ const OrmaDriver _orma_driver_sqlite = {
   .dialect = &_orma_dialect_sqlite,
   .connect = sqlite_connect,
   .disconnect = sqlite_disconnect,
+  .in_transaction = sqlite_in_transaction,
   .exec = sqlite_exec,
   .prepare = sqlite_prepare,
   .finalize = sqlite_finalize,

@@ -25,6 +25,31 @@
 /* Idle connections kept beyond this are closed on release. */
 #define MAX_IDLE_CONNECTIONS 8
 
+/* Where echo goes: shared by reference so that a statement being echoed
+ * in one thread keeps its function's data alive while another thread
+ * replaces the function. */
+typedef struct {
+  OrmaEchoFunc   func;
+  gpointer       data;
+  GDestroyNotify destroy;
+} EchoSink;
+
+static void
+echo_sink_clear (gpointer data)
+{
+  EchoSink *sink = data;
+
+  if (sink->destroy != NULL)
+    sink->destroy (sink->data);
+}
+
+static void
+echo_sink_release (EchoSink *sink)
+{
+  if (sink != NULL)
+    g_atomic_rc_box_release_full (sink, echo_sink_clear);
+}
+
 struct _OrmaEngine
 {
   GObject           parent_instance;
@@ -38,9 +63,7 @@ struct _OrmaEngine
   guint             n_shared_out;  /* its checkouts, guarded by lock */
 
   gint              echo;          /* gboolean, atomic */
-  OrmaEchoFunc      echo_func;
-  gpointer          echo_data;
-  GDestroyNotify    echo_destroy;
+  EchoSink         *echo_sink;     /* guarded by lock; NULL: stderr */
 
   /* Fault injection for the tests: the fault_countdown-th data statement
    * from now fails with fault_code instead of running. */
@@ -80,8 +103,7 @@ orma_engine_finalize (GObject *object)
       g_warn_if_fail (self->n_shared_out == 0);
       self->driver->disconnect (g_steal_pointer (&self->shared));
     }
-  if (self->echo_destroy != NULL)
-    self->echo_destroy (self->echo_data);
+  echo_sink_release (g_steal_pointer (&self->echo_sink));
   g_clear_pointer (&self->url, _orma_url_free);
   g_mutex_clear (&self->lock);
 
@@ -357,23 +379,26 @@ orma_engine_set_echo_func (OrmaEngine     *self,
                            gpointer        user_data,
                            GDestroyNotify  destroy)
 {
-  GDestroyNotify old_destroy;
-  gpointer old_data;
+  EchoSink *sink = NULL, *old;
 
   g_return_if_fail (ORMA_IS_ENGINE (self));
 
+  if (func != NULL)
+    {
+      sink = g_atomic_rc_box_new0 (EchoSink);
+      sink->func = func;
+      sink->data = user_data;
+      sink->destroy = destroy;
+    }
   g_mutex_lock (&self->lock);
-  old_destroy = self->echo_destroy;
-  old_data = self->echo_data;
-  self->echo_func = func;
-  self->echo_data = user_data;
-  self->echo_destroy = destroy;
+  old = self->echo_sink;
+  self->echo_sink = sink;
   g_mutex_unlock (&self->lock);
 
   /* outside the lock: the old data may hold the last engine reference
-   * of something that calls back */
-  if (old_destroy != NULL)
-    old_destroy (old_data);
+   * of something that calls back; a statement being echoed elsewhere
+   * holds its own reference */
+  echo_sink_release (old);
 
   if (func != NULL)
     orma_engine_set_echo (self, TRUE);
@@ -529,8 +554,7 @@ _orma_engine_echo (OrmaEngine          *engine,
                    guint                n_params,
                    guint                n_rows)
 {
-  OrmaEchoFunc func;
-  gpointer data;
+  EchoSink *sink;
 
   g_return_if_fail (ORMA_IS_ENGINE (engine));
 
@@ -538,14 +562,14 @@ _orma_engine_echo (OrmaEngine          *engine,
     return;
 
   g_mutex_lock (&engine->lock);
-  func = engine->echo_func;
-  data = engine->echo_data;
+  sink = engine->echo_sink ? g_atomic_rc_box_acquire (engine->echo_sink) : NULL;
   g_mutex_unlock (&engine->lock);
 
-  if (func != NULL)
-    func (sql, params, n_params, n_rows, data);
+  if (sink != NULL)
+    sink->func (sql, params, n_params, n_rows, sink->data);
   else
     print_echo (sql, params, n_params, n_rows);
+  echo_sink_release (sink);
 }
 
 /* Fault injection, as SQLite's own tests do it: make the @nth data
@@ -580,4 +604,11 @@ _orma_engine_check_fault (OrmaEngine  *self,
   if (fail)
     g_set_error (error, ORMA_ERROR, code, "injected fault");
   return !fail;
+}
+
+gboolean
+_orma_engine_is_shared (OrmaEngine     *self,
+                        OrmaDriverConn *driver_conn)
+{
+  return driver_conn != NULL && driver_conn == self->shared;
 }

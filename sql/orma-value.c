@@ -19,6 +19,7 @@
 
 /* 2^53: every integer up to this magnitude is exact in a double */
 #define EXACT_DOUBLE_LIMIT 9007199254740992.0
+#define EXACT_INT_LIMIT    (G_GINT64_CONSTANT (1) << 53)
 
 GType
 _orma_value_storage_type (GType type)
@@ -301,7 +302,8 @@ convert_from_integer (const GValue *src,
   switch (storage)
     {
     case G_TYPE_DOUBLE:
-      if ((double) v > EXACT_DOUBLE_LIMIT || (double) v < -EXACT_DOUBLE_LIMIT)
+      /* compared as integers: converting first would round 2^53 + 1 */
+      if (v > EXACT_INT_LIMIT || v < -EXACT_INT_LIMIT)
         return mismatch (src, G_VALUE_TYPE (dest), "not exact as a double", error);
       g_value_set_double (dest, (double) v);
       return TRUE;
