@@ -542,6 +542,7 @@ orma_session_add (OrmaSession *self,
                   OrmaEntity  *entity)
 {
   OrmaInstanceState *state;
+  OrmaMapper *mapper;
   GError *mapping_error = NULL;
 
   g_return_if_fail (ORMA_IS_SESSION (self));
@@ -549,8 +550,8 @@ orma_session_add (OrmaSession *self,
 
   /* The mapping is validated before the first object of a class is
    * tracked: a flush must never see an unconfigured mapper. */
-  if (_orma_entity_get_mapper (entity) == NULL ||
-      _orma_session_mapper (G_OBJECT_TYPE (entity), &mapping_error) == NULL)
+  mapper = _orma_entity_get_mapper (entity);
+  if (mapper == NULL || (!mapper->configured && !_orma_mapper_configure (mapper, &mapping_error)))
     {
       set_deferred_error (self, mapping_error ? g_steal_pointer (&mapping_error)
                                               : g_error_new (ORMA_ERROR, ORMA_ERROR_INVALID_MAPPING,
@@ -629,12 +630,14 @@ orma_session_delete (OrmaSession  *self,
                      GError      **error)
 {
   OrmaInstanceState *state;
+  OrmaMapper *mapper;
 
   g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
   g_return_val_if_fail (ORMA_IS_ENTITY (entity), FALSE);
 
+  mapper = _orma_entity_get_mapper (entity);
   if (!_orma_session_check_open (self, error) ||
-      _orma_session_mapper (G_OBJECT_TYPE (entity), error) == NULL)
+      (mapper != NULL && !mapper->configured && !_orma_mapper_configure (mapper, error)))
     return FALSE;
   state = _orma_instance_state_get (entity);
   if (state == NULL || state->state == ORMA_STATE_TRANSIENT ||

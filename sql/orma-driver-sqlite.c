@@ -30,6 +30,10 @@ typedef struct
 {
   OrmaDriverStmt  base;
   sqlite3_stmt   *stmt;
+  /* INSERT, UPDATE, DELETE (or a WITH before them): sqlite3_changes()
+   * speaks of this statement; after anything else it would speak of an
+   * earlier one. */
+  gboolean        counts_changes;
 } SqliteStmt;
 
 typedef struct
@@ -218,6 +222,20 @@ check_single_statement (SqliteConn  *conn,
   return FALSE;
 }
 
+/* Whether the statement is one that changes rows, by its first word. */
+static gboolean
+changes_rows (const char *sql)
+{
+  static const char *const verbs[] = { "insert", "update", "delete", "replace", "with" };
+
+  while (g_ascii_isspace (*sql))
+    sql++;
+  for (guint i = 0; i < G_N_ELEMENTS (verbs); i++)
+    if (g_ascii_strncasecmp (sql, verbs[i], strlen (verbs[i])) == 0)
+      return TRUE;
+  return FALSE;
+}
+
 static OrmaDriverStmt *
 sqlite_prepare (OrmaDriverConn  *base,
                 const char      *sql,
@@ -249,6 +267,7 @@ sqlite_prepare (OrmaDriverConn  *base,
 
   result = g_new0 (SqliteStmt, 1);
   result->base.sql = g_strdup (sql);
+  result->counts_changes = !sqlite3_stmt_readonly (stmt) && changes_rows (sql);
   result->base.n_params = sqlite3_bind_parameter_count (stmt);
   result->stmt = stmt;
   return (OrmaDriverStmt *) result;
@@ -393,16 +412,10 @@ fail_step (SqliteConn   *conn,
 /* ----------------------------------------------------------------- query */
 
 static gint64
-changes_of (SqliteConn    *conn,
-            sqlite3_stmt  *stmt,
-            sqlite3_int64  total_before)
+changes_of (SqliteConn *conn,
+            SqliteStmt *stmt)
 {
-  /* sqlite3_changes64 reports the last data-changing statement, which
-   * for a SELECT or DDL would be some earlier one: it counts only when
-   * the connection's total moved. */
-  if (sqlite3_stmt_readonly (stmt) || sqlite3_total_changes64 (conn->db) == total_before)
-    return 0;
-  return sqlite3_changes64 (conn->db);
+  return stmt->counts_changes ? sqlite3_changes64 (conn->db) : 0;
 }
 
 static OrmaCursor *
@@ -416,7 +429,6 @@ sqlite_query (OrmaDriverConn       *base,
   SqliteConn *conn = (SqliteConn *) base;
   SqliteStmt *stmt = (SqliteStmt *) base_stmt;
   SqliteCursor *cursor;
-  sqlite3_int64 total_before;
   int rc;
 
   if (!bind_params (conn, stmt, params, SQLITE_TRANSIENT, error))
@@ -425,7 +437,6 @@ sqlite_query (OrmaDriverConn       *base,
   /* Stepping once here runs a statement without rows to completion and
    * surfaces errors of the first row now; RETURNING makes all of its
    * changes in that first step, so the count is known too. */
-  total_before = sqlite3_total_changes64 (conn->db);
   rc = sqlite3_step (stmt->stmt);
   if (rc != SQLITE_ROW && rc != SQLITE_DONE)
     {
@@ -434,7 +445,7 @@ sqlite_query (OrmaDriverConn       *base,
     }
 
   if (affected != NULL)
-    *affected = changes_of (conn, stmt->stmt, total_before);
+    *affected = changes_of (conn, stmt);
 
   cursor = g_new0 (SqliteCursor, 1);
   cursor->base.driver = &_orma_driver_sqlite;
@@ -680,14 +691,12 @@ sqlite_execute_many (OrmaDriverConn       *base,
       const GValue *const *row_params = params ? params + (gsize) row * n_params : NULL;
 
       /* The caller's values outlive this call: no copies. */
-      sqlite3_int64 total_before = sqlite3_total_changes64 (conn->db);
-
       if (!bind_params (conn, stmt, row_params, SQLITE_STATIC, error))
         return FALSE;
       if (!step_batch_row (conn, stmt, row, returning, user_data, error))
         return FALSE;
       if (affected != NULL)
-        affected[row] = changes_of (conn, stmt->stmt, total_before);
+        affected[row] = changes_of (conn, stmt);
       sqlite3_reset (stmt->stmt);
     }
 
