@@ -1,8 +1,8 @@
-/* test-query.c: ORM queries: every filter operator on a small data set,
- * filter_by, ordering, limit and offset, first/one/one_or_none/count,
- * the identity map and autoflush as queries see them, streaming in
- * chunks, and the errors a query reports instead of crashing or
- * running bad SQL.
+/* test-query.c: ORM queries: ordering, limit and offset,
+ * first/one/one_or_none/count, the identity map and autoflush as queries
+ * see them, streaming in chunks, and the errors a query reports instead
+ * of crashing or running bad SQL. The filter operators have their own
+ * program, test-query-filter.c; both use the data set of query-data.c.
  *
  * Results are compared as the names (users) or labels (items) of the
  * rows found; a query without ORDER BY is compared as a sorted set.
@@ -13,670 +13,7 @@
 
 #include <string.h>
 
-#include "fixtures.h"
-#include "test-models.h"
-
-static OrmaEngine *engine;
-
-static void
-setup (void)
-{
-  engine = orma_test_engine_new_with_tables ();
-}
-
-static void
-teardown (void)
-{
-  g_clear_object (&engine);
-}
-
-/* ------------------------------------------------------------ data set */
-
-typedef struct {
-  const char *name;
-  const char *fullname;
-  const char *password;
-} UserRow;
-
-static const UserRow user_rows[] = {
-  { "ed",    "Ed Jones",       "secret" },
-  { "wendy", "Wendy Williams", NULL },
-  { "mary",  "Mary Contrary",  "secret" },
-  { "fred",  NULL,             "hunter2" },
-  { "jack",  "Jack Bean",      NULL },
-};
-
-/* Items are labelled by their string column; NULL_INT marks NULL. */
-#define NULL_INT G_MININT64
-#define NULL_DOUBLE (-999.0)
-
-typedef struct {
-  const char *label;
-  gint64      i;
-  gint64      i64;
-  double      d;
-  int         b;       /* -1: NULL */
-  int         color;
-} ItemRow;
-
-static const ItemRow item_rows[] = {
-  { "one",   1,        10,       0.5,         TRUE,  TEST_COLOR_RED },
-  { "two",   2,        20,       1.5,         FALSE, TEST_COLOR_GREEN },
-  { "three", 3,        30,       NULL_DOUBLE, TRUE,  TEST_COLOR_BLUE },
-  { "minus", -5,       NULL_INT, -2.25,       FALSE, TEST_COLOR_BLUE },
-  { "none",  NULL_INT, NULL_INT, NULL_DOUBLE, -1,    TEST_COLOR_RED },
-};
-
-static void
-commit_session (OrmaSession *session)
-{
-  g_autoptr (GError) error = NULL;
-
-  ck_assert (orma_session_commit (session, &error));
-  orma_assert_no_error (error);
-}
-
-/* Stores the users of user_rows, in their own session. */
-static void
-add_users (void)
-{
-  g_autoptr (OrmaSession) session = orma_session_new (engine);
-
-  for (guint i = 0; i < G_N_ELEMENTS (user_rows); i++)
-    {
-      g_autoptr (TestUser) user = g_object_new (TEST_TYPE_USER,
-                                                "name", user_rows[i].name,
-                                                "fullname", user_rows[i].fullname,
-                                                "password", user_rows[i].password,
-                                                NULL);
-      orma_session_add (session, ORMA_ENTITY (user));
-    }
-  commit_session (session);
-  ck_assert_int_eq (orma_test_count_rows (engine, "users", NULL), G_N_ELEMENTS (user_rows));
-}
-
-/* Stores the items of item_rows, in their own session. */
-static void
-add_items (void)
-{
-  g_autoptr (OrmaSession) session = orma_session_new (engine);
-
-  for (guint r = 0; r < G_N_ELEMENTS (item_rows); r++)
-    {
-      const ItemRow *row = &item_rows[r];
-      g_autoptr (TestItem) item = g_object_new (TEST_TYPE_ITEM,
-                                                "s", row->label,
-                                                "color", row->color,
-                                                NULL);
-      if (row->i != NULL_INT)
-        g_object_set (item, "i", (int) row->i, NULL);
-      if (row->i64 != NULL_INT)
-        g_object_set (item, "i64", row->i64, NULL);
-      if (row->d != NULL_DOUBLE)
-        g_object_set (item, "d", row->d, NULL);
-      if (row->b >= 0)
-        g_object_set (item, "b", row->b, NULL);
-      orma_session_add (session, ORMA_ENTITY (item));
-    }
-  commit_session (session);
-}
-
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The property @property of each object, joined with commas, in the
- * order given, or sorted when @sorted. */
-static char *
-join_strings (GPtrArray  *objects,
-              const char *property,
-              gboolean    sorted)
-{
-  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
-
-  ck_assert_ptr_nonnull (objects);
-  for (guint i = 0; i < objects->len; i++)
-    {
-      char *text = NULL;
-
-      g_object_get (g_ptr_array_index (objects, i), property, &text, NULL);
-      g_ptr_array_add (texts, text != NULL ? text : g_strdup ("(null)"));
-    }
-  if (sorted)
-    g_ptr_array_sort (texts, compare_strings);
-  g_ptr_array_add (texts, NULL);
-  return g_strjoinv (",", (char **) texts->pdata);
-}
-
-/* Runs @query with orma_query_all() and returns the joined names (users)
- * or labels (items) of what it found. */
-static char *
-run_all (OrmaQuery  *query,
-         const char *property,
-         gboolean    sorted)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) results = orma_query_all (query, &error);
-
-  orma_assert_no_error (error);
-  ck_assert_ptr_nonnull (results);
-  return join_strings (results, property, sorted);
-}
-
-static char *
-user_names (OrmaQuery *query)
-{
-  return run_all (query, "name", FALSE);
-}
-
-static char *
-user_names_sorted (OrmaQuery *query)
-{
-  return run_all (query, "name", TRUE);
-}
-
-static gint64
-query_count (OrmaQuery *query)
-{
-  g_autoptr (GError) error = NULL;
-  gint64 count = -1;
-
-  ck_assert (orma_query_count (query, &count, &error));
-  orma_assert_no_error (error);
-  return count;
-}
-
-#define USER_COL(name) orma_col (TEST_TYPE_USER, name)
-#define ITEM_COL(name) orma_col (TEST_TYPE_ITEM, name)
-
-/* ------------------------------------------------------------- filters */
-
-typedef struct {
-  const char *description;
-  OrmaExpr *(*condition) (void);
-  const char *expected;   /* sorted names */
-} FilterCase;
-
-static OrmaExpr *
-user_eq (void)
-{
-  return orma_eq (USER_COL ("name"), orma_str ("ed"));
-}
-
-static OrmaExpr *
-user_ne (void)
-{
-  return orma_ne (USER_COL ("name"), orma_str ("ed"));
-}
-
-static OrmaExpr *
-user_ne_skips_null (void)
-{
-  /* NULL != 'secret' is not true: wendy and jack are not found */
-  return orma_ne (USER_COL ("password"), orma_str ("secret"));
-}
-
-static OrmaExpr *
-user_lt (void)
-{
-  return orma_lt (USER_COL ("name"), orma_str ("fred"));
-}
-
-static OrmaExpr *
-user_le (void)
-{
-  return orma_le (USER_COL ("name"), orma_str ("fred"));
-}
-
-static OrmaExpr *
-user_gt (void)
-{
-  return orma_gt (USER_COL ("name"), orma_str ("mary"));
-}
-
-static OrmaExpr *
-user_ge (void)
-{
-  return orma_ge (USER_COL ("name"), orma_str ("mary"));
-}
-
-static OrmaExpr *
-user_like_contains (void)
-{
-  return orma_like (USER_COL ("name"), orma_str ("%e%"));
-}
-
-static OrmaExpr *
-user_like_prefix (void)
-{
-  return orma_like (USER_COL ("fullname"), orma_str ("Ma%"));
-}
-
-static OrmaExpr *
-user_like_one_char (void)
-{
-  return orma_like (USER_COL ("name"), orma_str ("_d"));
-}
-
-static OrmaExpr *
-user_in (void)
-{
-  return orma_in (USER_COL ("name"), orma_str ("ed"), orma_str ("mary"), orma_str ("nobody"),
-                  NULL);
-}
-
-static OrmaExpr *
-user_in_one (void)
-{
-  return orma_in (USER_COL ("name"), orma_str ("fred"), NULL);
-}
-
-static OrmaExpr *
-user_in_array (void)
-{
-  OrmaExpr *items[] = { orma_str ("jack"), orma_str ("wendy") };
-
-  return orma_in_array (USER_COL ("name"), items, G_N_ELEMENTS (items));
-}
-
-static OrmaExpr *
-user_not_in (void)
-{
-  return orma_not_in (USER_COL ("name"), orma_str ("ed"), orma_str ("mary"), NULL);
-}
-
-static OrmaExpr *
-user_not_in_array (void)
-{
-  OrmaExpr *items[] = { orma_str ("jack"), orma_str ("wendy"), orma_str ("fred") };
-
-  return orma_not_in_array (USER_COL ("name"), items, G_N_ELEMENTS (items));
-}
-
-static OrmaExpr *
-user_is_null (void)
-{
-  return orma_is_null (USER_COL ("fullname"));
-}
-
-static OrmaExpr *
-user_is_not_null (void)
-{
-  return orma_is_not_null (USER_COL ("fullname"));
-}
-
-static OrmaExpr *
-user_and (void)
-{
-  return orma_and (orma_eq (USER_COL ("password"), orma_str ("secret")),
-                   orma_ne (USER_COL ("name"), orma_str ("ed")),
-                   NULL);
-}
-
-static OrmaExpr *
-user_and_three (void)
-{
-  return orma_and (orma_is_not_null (USER_COL ("fullname")),
-                   orma_is_null (USER_COL ("password")),
-                   orma_like (USER_COL ("name"), orma_str ("%a%")),
-                   NULL);
-}
-
-static OrmaExpr *
-user_or (void)
-{
-  return orma_or (orma_eq (USER_COL ("name"), orma_str ("ed")),
-                  orma_is_null (USER_COL ("fullname")),
-                  NULL);
-}
-
-static OrmaExpr *
-user_not (void)
-{
-  return orma_not (orma_eq (USER_COL ("name"), orma_str ("ed")));
-}
-
-static OrmaExpr *
-user_not_is_null (void)
-{
-  return orma_not (orma_is_null (USER_COL ("password")));
-}
-
-static OrmaExpr *
-user_nested (void)
-{
-  /* (name >= 'j' AND name < 'n') OR NOT (name != 'wendy') */
-  return orma_or (orma_and (orma_ge (USER_COL ("name"), orma_str ("j")),
-                            orma_lt (USER_COL ("name"), orma_str ("n")),
-                            NULL),
-                  orma_not (orma_ne (USER_COL ("name"), orma_str ("wendy"))),
-                  NULL);
-}
-
-static OrmaExpr *
-user_or_inside_and (void)
-{
-  /* password = 'secret' AND (name = 'ed' OR name = 'jack'): the OR must
-   * be parenthesized */
-  return orma_and (orma_eq (USER_COL ("password"), orma_str ("secret")),
-                   orma_or (orma_eq (USER_COL ("name"), orma_str ("ed")),
-                            orma_eq (USER_COL ("name"), orma_str ("jack")),
-                            NULL),
-                   NULL);
-}
-
-static OrmaExpr *
-user_none (void)
-{
-  return orma_eq (USER_COL ("name"), orma_str ("nobody"));
-}
-
-static const FilterCase user_filter_cases[] = {
-  { "=",                 user_eq,             "ed" },
-  { "!=",                user_ne,             "fred,jack,mary,wendy" },
-  { "!= with NULLs",     user_ne_skips_null,  "fred" },
-  { "<",                 user_lt,             "ed" },
-  { "<=",                user_le,             "ed,fred" },
-  { ">",                 user_gt,             "wendy" },
-  { ">=",                user_ge,             "mary,wendy" },
-  { "LIKE %e%",          user_like_contains,  "ed,fred,wendy" },
-  { "LIKE Ma%",          user_like_prefix,    "mary" },
-  { "LIKE _d",           user_like_one_char,  "ed" },
-  { "IN",                user_in,             "ed,mary" },
-  { "IN one",            user_in_one,         "fred" },
-  { "IN array",          user_in_array,       "jack,wendy" },
-  { "NOT IN",            user_not_in,         "fred,jack,wendy" },
-  { "NOT IN array",      user_not_in_array,   "ed,mary" },
-  { "IS NULL",           user_is_null,        "fred" },
-  { "IS NOT NULL",       user_is_not_null,    "ed,jack,mary,wendy" },
-  { "AND",               user_and,            "mary" },
-  { "AND of three",      user_and_three,      "jack" },
-  { "OR",                user_or,             "ed,fred" },
-  { "NOT",               user_not,            "fred,jack,mary,wendy" },
-  { "NOT IS NULL",       user_not_is_null,    "ed,fred,mary" },
-  { "nested",            user_nested,         "jack,mary,wendy" },
-  { "OR inside AND",     user_or_inside_and,  "ed" },
-  { "no match",          user_none,           "" },
-};
-
-START_TEST (test_filter_users)
-{
-  const FilterCase *c = &user_filter_cases[_i];
-  g_autoptr (OrmaSession) session = NULL;
-  g_autoptr (OrmaQuery) query = NULL;
-  g_autofree char *found = NULL;
-
-  add_users ();
-  session = orma_session_new (engine);
-  query = orma_session_query (session, TEST_TYPE_USER);
-  orma_query_filter (query, c->condition ());
-  found = user_names_sorted (query);
-  ck_assert_msg (g_str_equal (found, c->expected), "%s: expected [%s], found [%s]",
-                 c->description, c->expected, found);
-}
-END_TEST
-
-static OrmaExpr *
-item_eq (void)
-{
-  return orma_eq (ITEM_COL ("i"), orma_int (2));
-}
-
-static OrmaExpr *
-item_ne (void)
-{
-  return orma_ne (ITEM_COL ("i"), orma_int (2));
-}
-
-static OrmaExpr *
-item_lt (void)
-{
-  return orma_lt (ITEM_COL ("i"), orma_int (2));
-}
-
-static OrmaExpr *
-item_le (void)
-{
-  return orma_le (ITEM_COL ("i"), orma_int (2));
-}
-
-static OrmaExpr *
-item_gt (void)
-{
-  return orma_gt (ITEM_COL ("i"), orma_int (1));
-}
-
-static OrmaExpr *
-item_ge (void)
-{
-  return orma_ge (ITEM_COL ("i"), orma_int (1));
-}
-
-static OrmaExpr *
-item_ge_int64 (void)
-{
-  return orma_ge (ITEM_COL ("i64"), orma_int (20));
-}
-
-static OrmaExpr *
-item_double_gt (void)
-{
-  return orma_gt (ITEM_COL ("d"), orma_double (0.0));
-}
-
-static OrmaExpr *
-item_double_lt (void)
-{
-  return orma_lt (ITEM_COL ("d"), orma_double (1.0));
-}
-
-static OrmaExpr *
-item_bool_true (void)
-{
-  return orma_eq (ITEM_COL ("b"), orma_bool (TRUE));
-}
-
-static OrmaExpr *
-item_bool_false (void)
-{
-  return orma_eq (ITEM_COL ("b"), orma_bool (FALSE));
-}
-
-static OrmaExpr *
-item_in (void)
-{
-  return orma_in (ITEM_COL ("i"), orma_int (1), orma_int (3), orma_int (99), NULL);
-}
-
-static OrmaExpr *
-item_not_in (void)
-{
-  return orma_not_in (ITEM_COL ("i"), orma_int (1), orma_int (3), NULL);
-}
-
-static OrmaExpr *
-item_is_null (void)
-{
-  return orma_is_null (ITEM_COL ("i"));
-}
-
-static OrmaExpr *
-item_is_not_null (void)
-{
-  return orma_is_not_null (ITEM_COL ("i64"));
-}
-
-static OrmaExpr *
-item_and (void)
-{
-  return orma_and (orma_gt (ITEM_COL ("i"), orma_int (0)),
-                   orma_is_not_null (ITEM_COL ("d")),
-                   NULL);
-}
-
-static OrmaExpr *
-item_or (void)
-{
-  return orma_or (orma_lt (ITEM_COL ("i"), orma_int (0)),
-                  orma_gt (ITEM_COL ("i"), orma_int (2)),
-                  NULL);
-}
-
-static OrmaExpr *
-item_not (void)
-{
-  /* NOT (NULL > 1) is not true either: "none" is not found */
-  return orma_not (orma_gt (ITEM_COL ("i"), orma_int (1)));
-}
-
-static const FilterCase item_filter_cases[] = {
-  { "=",              item_eq,          "two" },
-  { "!=",             item_ne,          "minus,one,three" },
-  { "<",              item_lt,          "minus,one" },
-  { "<=",             item_le,          "minus,one,two" },
-  { ">",              item_gt,          "three,two" },
-  { ">=",             item_ge,          "one,three,two" },
-  { ">= int64",       item_ge_int64,    "three,two" },
-  { "> double",       item_double_gt,   "one,two" },
-  { "< double",       item_double_lt,   "minus,one" },
-  { "= TRUE",         item_bool_true,   "one,three" },
-  { "= FALSE",        item_bool_false,  "minus,two" },
-  { "IN",             item_in,          "one,three" },
-  { "NOT IN",         item_not_in,      "minus,two" },
-  { "IS NULL",        item_is_null,     "none" },
-  { "IS NOT NULL",    item_is_not_null, "one,three,two" },
-  { "AND",            item_and,         "one,two" },
-  { "OR",             item_or,          "minus,three" },
-  { "NOT",            item_not,         "minus,one" },
-};
-
-START_TEST (test_filter_items)
-{
-  const FilterCase *c = &item_filter_cases[_i];
-  g_autoptr (OrmaSession) session = NULL;
-  g_autoptr (OrmaQuery) query = NULL;
-  g_autofree char *found = NULL;
-
-  add_items ();
-  session = orma_session_new (engine);
-  query = orma_session_query (session, TEST_TYPE_ITEM);
-  orma_query_filter (query, c->condition ());
-  found = run_all (query, "s", TRUE);
-  ck_assert_msg (g_str_equal (found, c->expected), "%s: expected [%s], found [%s]",
-                 c->description, c->expected, found);
-}
-END_TEST
-
-START_TEST (test_several_filters_are_and)
-{
-  g_autoptr (OrmaSession) session = NULL;
-  g_autoptr (OrmaQuery) query = NULL;
-  g_autofree char *found = NULL;
-
-  add_users ();
-  session = orma_session_new (engine);
-  query = orma_session_query (session, TEST_TYPE_USER);
-  orma_query_filter (query, orma_like (USER_COL ("name"), orma_str ("%e%")));
-  orma_query_filter (query, orma_is_not_null (USER_COL ("password")));
-  orma_query_filter (query, orma_ne (USER_COL ("name"), orma_str ("fred")));
-  found = user_names_sorted (query);
-  ck_assert_str_eq (found, "ed");
-}
-END_TEST
-
-/* ----------------------------------------------------------- filter_by */
-
-START_TEST (test_filter_by)
-{
-  g_autoptr (OrmaSession) session = NULL;
-  g_autoptr (OrmaQuery) both = NULL;
-  g_autoptr (OrmaQuery) contradicting = NULL;
-  g_autoptr (OrmaQuery) null_match = NULL;
-  g_autoptr (OrmaQuery) with_filter = NULL;
-  g_autofree char *found_both = NULL;
-  g_autofree char *found_contradicting = NULL;
-  g_autofree char *found_null = NULL;
-  g_autofree char *found_with_filter = NULL;
-
-  add_users ();
-  session = orma_session_new (engine);
-
-  both = orma_session_query (session, TEST_TYPE_USER);
-  orma_query_filter_by (both, "password", "secret", "fullname", "Mary Contrary", NULL);
-  found_both = user_names_sorted (both);
-  ck_assert_str_eq (found_both, "mary");
-
-  contradicting = orma_session_query (session, TEST_TYPE_USER);
-  orma_query_filter_by (contradicting, "name", "ed", "fullname", "Wendy Williams", NULL);
-  found_contradicting = user_names_sorted (contradicting);
-  ck_assert_str_eq (found_contradicting, "");
-
-  /* a NULL string matches NULL */
-  null_match = orma_session_query (session, TEST_TYPE_USER);
-  orma_query_filter_by (null_match, "fullname", NULL, NULL);
-  found_null = user_names_sorted (null_match);
-  ck_assert_str_eq (found_null, "fred");
-
-  /* filter_by and filter combine with AND */
-  with_filter = orma_session_query (session, TEST_TYPE_USER);
-  orma_query_filter_by (with_filter, "password", "secret", NULL);
-  orma_query_filter (with_filter, orma_ne (USER_COL ("name"), orma_str ("ed")));
-  found_with_filter = user_names_sorted (with_filter);
-  ck_assert_str_eq (found_with_filter, "mary");
-}
-END_TEST
-
-START_TEST (test_filter_by_typed_values)
-{
-  g_autoptr (OrmaSession) session = NULL;
-  g_autoptr (OrmaQuery) by_int_bool = NULL;
-  g_autoptr (OrmaQuery) by_int64 = NULL;
-  g_autoptr (OrmaQuery) by_enum = NULL;
-  g_autoptr (OrmaQuery) by_double = NULL;
-  g_autoptr (OrmaQuery) by_value = NULL;
-  g_autofree char *found_int_bool = NULL;
-  g_autofree char *found_int64 = NULL;
-  g_autofree char *found_enum = NULL;
-  g_autofree char *found_double = NULL;
-  g_autofree char *found_value = NULL;
-  g_auto (GValue) five = G_VALUE_INIT;
-
-  add_items ();
-  session = orma_session_new (engine);
-
-  by_int_bool = orma_session_query (session, TEST_TYPE_ITEM);
-  orma_query_filter_by (by_int_bool, "i", 2, "b", FALSE, NULL);
-  found_int_bool = run_all (by_int_bool, "s", TRUE);
-  ck_assert_str_eq (found_int_bool, "two");
-
-  by_int64 = orma_session_query (session, TEST_TYPE_ITEM);
-  orma_query_filter_by (by_int64, "i64", (gint64) 30, NULL);
-  found_int64 = run_all (by_int64, "s", TRUE);
-  ck_assert_str_eq (found_int64, "three");
-
-  by_enum = orma_session_query (session, TEST_TYPE_ITEM);
-  orma_query_filter_by (by_enum, "color", TEST_COLOR_BLUE, NULL);
-  found_enum = run_all (by_enum, "s", TRUE);
-  ck_assert_str_eq (found_enum, "minus,three");
-
-  by_double = orma_session_query (session, TEST_TYPE_ITEM);
-  orma_query_filter_by (by_double, "d", -2.25, "b", FALSE, "color", TEST_COLOR_BLUE, NULL);
-  found_double = run_all (by_double, "s", TRUE);
-  ck_assert_str_eq (found_double, "minus");
-
-  /* orma_query_filter_by_value() converts a lossless value: an int64
-   * GValue for the int column */
-  g_value_init (&five, G_TYPE_INT64);
-  g_value_set_int64 (&five, -5);
-  by_value = orma_session_query (session, TEST_TYPE_ITEM);
-  orma_query_filter_by_value (by_value, "i", &five);
-  found_value = run_all (by_value, "s", TRUE);
-  ck_assert_str_eq (found_value, "minus");
-}
-END_TEST
+#include "query-data.h"
 
 /* -------------------------------------------------- ordering and limits */
 
@@ -710,7 +47,7 @@ START_TEST (test_order_limit_offset)
   g_autofree char *found = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_USER);
   orma_query_order_by (query, c->descending ? orma_desc (USER_COL (c->key))
                                             : orma_asc (USER_COL (c->key)));
@@ -731,7 +68,7 @@ START_TEST (test_order_by_plain_column_is_ascending)
   g_autofree char *found = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_USER);
   orma_query_order_by (query, USER_COL ("name"));
   found = user_names (query);
@@ -746,7 +83,7 @@ add_sort_items (void)
   static const struct { int i; const char *s; } rows[] = {
     { 1, "b" }, { 2, "a" }, { 1, "a" }, { 2, "c" }, { 1, "c" }, { 3, "a" },
   };
-  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (OrmaSession) session = orma_session_new (query_engine);
 
   for (guint r = 0; r < G_N_ELEMENTS (rows); r++)
     {
@@ -788,7 +125,7 @@ START_TEST (test_order_by_several_keys)
   g_autofree char *found_s_then_i = NULL;
 
   add_sort_items ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
 
   asc_desc = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_order_by (asc_desc, orma_asc (ITEM_COL ("i")));
@@ -827,7 +164,7 @@ START_TEST (test_first)
   g_autofree char *name = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
 
   /* an empty table: NULL, and no error */
   empty_table = orma_session_query (session, TEST_TYPE_ITEM);
@@ -878,7 +215,7 @@ START_TEST (test_one_and_one_or_none)
   g_autoptr (TestUser) user = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_USER);
   orma_query_filter (query, orma_like (USER_COL ("name"), orma_str (c->like)));
   user = c->or_none ? orma_query_one_or_none (query, &error) : orma_query_one (query, &error);
@@ -939,7 +276,7 @@ START_TEST (test_count)
   gint64 count;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_USER);
   if (c->like != NULL)
     orma_query_filter (query, orma_like (USER_COL ("name"), orma_str (c->like)));
@@ -977,7 +314,7 @@ START_TEST (test_identity_across_queries)
   guint seen = 0;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
 
   by_name = orma_session_query (session, TEST_TYPE_USER);
   orma_query_filter_by (by_name, "name", "ed", NULL);
@@ -1024,8 +361,8 @@ START_TEST (test_other_session_other_object)
   g_autoptr (TestUser) b = NULL;
 
   add_users ();
-  first = orma_session_new (engine);
-  second = orma_session_new (engine);
+  first = orma_session_new (query_engine);
+  second = orma_session_new (query_engine);
   q1 = orma_session_query (first, TEST_TYPE_USER);
   orma_query_filter_by (q1, "name", "mary", NULL);
   q2 = orma_session_query (second, TEST_TYPE_USER);
@@ -1054,7 +391,7 @@ START_TEST (test_unflushed_changes_survive_query)
   g_autofree char *password = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   /* without autoflush the change stays in memory only */
   orma_session_set_autoflush (session, FALSE);
 
@@ -1088,9 +425,9 @@ START_TEST (test_unflushed_changes_survive_query)
   ck_assert_str_eq (fullname, "Edward Jones");
 
   /* the change was not written; a commit writes it */
-  ck_assert_int_eq (orma_test_count_rows (engine, "users", "fullname = 'Edward Jones'"), 0);
+  ck_assert_int_eq (orma_test_count_rows (query_engine, "users", "fullname = 'Edward Jones'"), 0);
   commit_session (session);
-  ck_assert_int_eq (orma_test_count_rows (engine, "users", "fullname = 'Edward Jones'"), 1);
+  ck_assert_int_eq (orma_test_count_rows (query_engine, "users", "fullname = 'Edward Jones'"), 1);
 }
 END_TEST
 
@@ -1106,7 +443,7 @@ START_TEST (test_autoflush_pending_found)
   g_autoptr (TestUser) found = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   ck_assert (orma_session_get_autoflush (session));
   orma_session_add (session, ORMA_ENTITY (zoe));
   ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (zoe)), ORMA_STATE_PENDING);
@@ -1133,7 +470,7 @@ START_TEST (test_autoflush_dirty_found)
   g_autoptr (TestUser) found = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   load = orma_session_query (session, TEST_TYPE_USER);
   orma_query_filter_by (load, "name", "fred", NULL);
   fred = orma_query_one (load, &error);
@@ -1162,7 +499,7 @@ START_TEST (test_no_autoflush_pending_not_found)
   g_autoptr (TestUser) found_later = NULL;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   orma_session_set_autoflush (session, FALSE);
   ck_assert (!orma_session_get_autoflush (session));
   orma_session_add (session, ORMA_ENTITY (yan));
@@ -1196,7 +533,7 @@ END_TEST
 static void
 add_numbered_items (void)
 {
-  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (OrmaSession) session = orma_session_new (query_engine);
 
   for (int i = 0; i < N_CHUNK_ROWS; i++)
     {
@@ -1204,7 +541,7 @@ add_numbered_items (void)
       orma_session_add (session, ORMA_ENTITY (item));
     }
   commit_session (session);
-  ck_assert_int_eq (orma_test_count_rows (engine, "items", NULL), N_CHUNK_ROWS);
+  ck_assert_int_eq (orma_test_count_rows (query_engine, "items", NULL), N_CHUNK_ROWS);
 }
 
 typedef struct {
@@ -1274,7 +611,7 @@ START_TEST (test_foreach_chunk)
   g_auto (ChunkLog) log = { g_array_new (FALSE, FALSE, sizeof (guint)), 0, 0, NULL, FALSE };
 
   add_numbered_items ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   run_chunks (session, &log);
 
   ck_assert_uint_eq (log.sizes->len, 3);
@@ -1298,7 +635,7 @@ START_TEST (test_foreach_chunk_stops_early)
   g_auto (ChunkLog) two = { g_array_new (FALSE, FALSE, sizeof (guint)), 0, 2, NULL, FALSE };
 
   add_numbered_items ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
 
   run_chunks (session, &first_only);
   ck_assert_uint_eq (first_only.sizes->len, 1);
@@ -1323,7 +660,7 @@ START_TEST (test_foreach_chunk_with_filter_and_limit)
   g_auto (ChunkLog) log = { g_array_new (FALSE, FALSE, sizeof (guint)), 100, 0, NULL, FALSE };
 
   add_numbered_items ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter (query, orma_ge (ITEM_COL ("i"), orma_int (100)));
   orma_query_order_by (query, ITEM_COL ("i"));
@@ -1353,7 +690,7 @@ START_TEST (test_query_on_closed_session)
   gint64 count = -1;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   made_before = orma_session_query (session, TEST_TYPE_USER);
   orma_session_close (session);
   made_after = orma_session_query (session, TEST_TYPE_USER);
@@ -1512,12 +849,12 @@ START_TEST (test_bad_query)
   gint64 count = -1;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_USER);
   c->breaker (query);
 
-  orma_test_log_attach (engine);
-  orma_test_log_clear (engine);
+  orma_test_log_attach (query_engine);
+  orma_test_log_clear (query_engine);
 
   all = orma_query_all (query, &error);
   ck_assert_msg (all == NULL, "%s: the query ran", c->description);
@@ -1540,9 +877,9 @@ START_TEST (test_bad_query)
   orma_assert_error (error, c->code);
 
   /* no SELECT reached the database */
-  for (guint i = 0; i < orma_test_log_statements (engine)->len; i++)
+  for (guint i = 0; i < orma_test_log_statements (query_engine)->len; i++)
     {
-      const char *sql = g_ptr_array_index (orma_test_log_statements (engine), i);
+      const char *sql = g_ptr_array_index (orma_test_log_statements (query_engine), i);
 
       ck_assert_msg (!g_str_has_prefix (sql, "SELECT"), "%s: ran %s", c->description, sql);
     }
@@ -1571,9 +908,9 @@ START_TEST (test_values_are_bound)
   GPtrArray *statements;
 
   add_users ();
-  session = orma_session_new (engine);
-  orma_test_log_attach (engine);
-  orma_test_log_clear (engine);
+  session = orma_session_new (query_engine);
+  orma_test_log_attach (query_engine);
+  orma_test_log_clear (query_engine);
 
   by_filter = orma_session_query (session, TEST_TYPE_USER);
   orma_query_filter (by_filter, orma_eq (USER_COL ("name"), orma_str (hostile)));
@@ -1588,7 +925,7 @@ START_TEST (test_values_are_bound)
   ck_assert_ptr_null (found_by);
 
   /* the value never became part of the SQL text */
-  statements = orma_test_log_statements (engine);
+  statements = orma_test_log_statements (query_engine);
   ck_assert_uint_gt (statements->len, 0);
   for (guint i = 0; i < statements->len; i++)
     {
@@ -1597,7 +934,7 @@ START_TEST (test_values_are_bound)
       ck_assert_msg (strstr (sql, hostile) == NULL, "the value is in the SQL: %s", sql);
     }
 
-  ck_assert_int_eq (orma_test_count_rows (engine, "users", NULL), G_N_ELEMENTS (user_rows));
+  ck_assert_int_eq (orma_test_count_rows (query_engine, "users", NULL), G_N_ELEMENTS (user_rows));
 }
 END_TEST
 
@@ -1614,7 +951,7 @@ START_TEST (test_echo_log_of_filtered_query)
   GPtrArray *params;
 
   add_users ();
-  session = orma_session_new (engine);
+  session = orma_session_new (query_engine);
   /* a first query begins the session's transaction before the log is
    * attached: what follows is the statements of one query alone */
   {
@@ -1626,8 +963,8 @@ START_TEST (test_echo_log_of_filtered_query)
     orma_assert_no_error (error);
   }
 
-  orma_test_log_attach (engine);
-  orma_test_log_clear (engine);
+  orma_test_log_attach (query_engine);
+  orma_test_log_clear (query_engine);
 
   filtered = orma_session_query (session, TEST_TYPE_USER);
   orma_query_filter (filtered, orma_eq (USER_COL ("name"), orma_str ("ed")));
@@ -1635,14 +972,14 @@ START_TEST (test_echo_log_of_filtered_query)
   orma_assert_no_error (error);
   ck_assert_uint_eq (found->len, 1);
 
-  orma_test_assert_log (engine,
+  orma_test_assert_log (query_engine,
                         "SELECT users.id, users.name, users.fullname, users.password "
                         "FROM users WHERE users.name = ?",
                         NULL);
-  params = orma_test_log_params (engine);
+  params = orma_test_log_params (query_engine);
   ck_assert_str_eq (g_ptr_array_index (params, 0), "('ed')");
 
-  orma_test_log_clear (engine);
+  orma_test_log_clear (query_engine);
   paged = orma_session_query (session, TEST_TYPE_USER);
   orma_query_order_by (paged, orma_desc (USER_COL ("id")));
   orma_query_limit (paged, 2);
@@ -1651,11 +988,11 @@ START_TEST (test_echo_log_of_filtered_query)
   orma_assert_no_error (error);
   ck_assert_uint_eq (page->len, 2);
 
-  orma_test_assert_log (engine,
+  orma_test_assert_log (query_engine,
                         "SELECT users.id, users.name, users.fullname, users.password "
                         "FROM users ORDER BY users.id DESC LIMIT ? OFFSET ?",
                         NULL);
-  ck_assert_str_eq (g_ptr_array_index (orma_test_log_params (engine), 0), "(2, 1)");
+  ck_assert_str_eq (g_ptr_array_index (orma_test_log_params (query_engine), 0), "(2, 1)");
 }
 END_TEST
 
@@ -1667,31 +1004,22 @@ query_suite (void)
   Suite *suite = suite_create ("query");
   TCase *tc;
 
-  tc = tcase_create ("filter");
-  tcase_add_checked_fixture (tc, setup, teardown);
-  tcase_add_loop_test (tc, test_filter_users, 0, G_N_ELEMENTS (user_filter_cases));
-  tcase_add_loop_test (tc, test_filter_items, 0, G_N_ELEMENTS (item_filter_cases));
-  tcase_add_test (tc, test_several_filters_are_and);
-  tcase_add_test (tc, test_filter_by);
-  tcase_add_test (tc, test_filter_by_typed_values);
-  suite_add_tcase (suite, tc);
-
   tc = tcase_create ("order-limit");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, query_setup, query_teardown);
   tcase_add_loop_test (tc, test_order_limit_offset, 0, G_N_ELEMENTS (order_cases));
   tcase_add_test (tc, test_order_by_plain_column_is_ascending);
   tcase_add_test (tc, test_order_by_several_keys);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("results");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, query_setup, query_teardown);
   tcase_add_test (tc, test_first);
   tcase_add_loop_test (tc, test_one_and_one_or_none, 0, G_N_ELEMENTS (one_cases));
   tcase_add_loop_test (tc, test_count, 0, G_N_ELEMENTS (count_cases));
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("session");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, query_setup, query_teardown);
   tcase_add_test (tc, test_identity_across_queries);
   tcase_add_test (tc, test_other_session_other_object);
   tcase_add_test (tc, test_unflushed_changes_survive_query);
@@ -1701,21 +1029,21 @@ query_suite (void)
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("chunks");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, query_setup, query_teardown);
   tcase_add_test (tc, test_foreach_chunk);
   tcase_add_test (tc, test_foreach_chunk_stops_early);
   tcase_add_test (tc, test_foreach_chunk_with_filter_and_limit);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("errors");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, query_setup, query_teardown);
   tcase_add_test (tc, test_query_on_closed_session);
   tcase_add_loop_test (tc, test_bad_query, 0, G_N_ELEMENTS (bad_query_cases));
   tcase_add_loop_test (tc, test_values_are_bound, 0, G_N_ELEMENTS (hostile_values));
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("echo");
-  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_checked_fixture (tc, query_setup, query_teardown);
   tcase_add_test (tc, test_echo_log_of_filtered_query);
   suite_add_tcase (suite, tc);
 
