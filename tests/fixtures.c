@@ -635,3 +635,28 @@ orma_test_run (Suite *suite)
 
   return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
+
+void
+orma_test_seed_users (OrmaEngine *engine,
+                      const char *prefix,
+                      const char *fullname,
+                      guint       n,
+                      gint64     *ids)
+{
+  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GError) error = NULL;
+
+  /* the keys are wanted after the commit, without reloading the rows */
+  orma_session_set_expire_on_commit (session, FALSE);
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("%s%u", prefix, i);
+      g_ptr_array_add (users, test_user_new (name, fullname));
+      orma_session_add (session, g_ptr_array_index (users, i));
+    }
+  ck_assert (orma_session_commit (session, &error));
+  orma_assert_no_error (error);
+  for (guint i = 0; ids != NULL && i < n; i++)
+    ids[i] = test_user_get_id (g_ptr_array_index (users, i));
+}

@@ -47,8 +47,21 @@ GPtrArray  *orma_test_log_params    (OrmaEngine *engine);
 void        orma_test_assert_log    (OrmaEngine *engine,
                                      const char *first_sql,
                                      ...) G_GNUC_NULL_TERMINATED;
+/* Asserts that no statement was recorded since the last clear. */
+#define orma_test_assert_no_sql(engine) \
+  ck_assert_msg (orma_test_log_statements (engine)->len == 0, "unexpected SQL: %s", \
+                 (const char *) g_ptr_array_index (orma_test_log_statements (engine), 0))
+
 /* Rewrites ? placeholders for the backend under test (free the result). */
 char       *orma_test_sql           (const char *sql);
+
+/* Stores n users named <prefix>0, <prefix>1, ... (with @fullname) in a
+ * session of their own and commits; their ids go to @ids (nullable). */
+void        orma_test_seed_users    (OrmaEngine *engine,
+                                     const char *prefix,
+                                     const char *fullname,
+                                     guint       n,
+                                     gint64     *ids);
 
 /* Counts rows with a textual query on a new connection. */
 gint64      orma_test_count_rows    (OrmaEngine *engine,

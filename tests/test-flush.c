@@ -8,30 +8,7 @@
 #include "test-models.h"
 #include "orma-connection-private.h"
 
-#define assert_no_sql(engine) \
-  ck_assert_msg (orma_test_log_statements (engine)->len == 0, "unexpected SQL: %s", \
-                 (const char *) g_ptr_array_index (orma_test_log_statements (engine), 0))
-
-static TestUser *
-new_user (const char *name,
-          const char *fullname)
-{
-  return g_object_new (TEST_TYPE_USER, "name", name, "fullname", fullname, NULL);
-}
-
-static gint64
-user_id (TestUser *user)
-{
-  gint64 id = 0;
-
-  g_object_get (user, "id", &id, NULL);
-  return id;
-}
-
-/* SQLite reports a generated key as the row id; PostgreSQL returns it. */
-#define INSERT_USER (orma_test_is_postgresql () \
-  ? "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id" \
-  : "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?)")
+#define INSERT_USER test_user_insert_sql ()
 #define INSERT_USER_WITH_ID "INSERT INTO users (id, name, fullname, password) VALUES (?, ?, ?, ?)"
 
 START_TEST (test_insert_is_one_batch)
@@ -39,16 +16,16 @@ START_TEST (test_insert_is_one_batch)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) a = new_user ("ed", "Ed Jones");
-  g_autoptr (TestUser) b = new_user ("wendy", "Wendy Williams");
-  g_autoptr (TestUser) c = new_user ("mary", "Mary Contrary");
+  g_autoptr (TestUser) a = test_user_new ("ed", "Ed Jones");
+  g_autoptr (TestUser) b = test_user_new ("wendy", "Wendy Williams");
+  g_autoptr (TestUser) c = test_user_new ("mary", "Mary Contrary");
   GArray *rows;
 
   orma_test_log_attach (engine);
   orma_session_add (session, ORMA_ENTITY (a));
   orma_session_add (session, ORMA_ENTITY (b));
   orma_session_add (session, ORMA_ENTITY (c));
-  assert_no_sql (engine);           /* add emits nothing */
+  orma_test_assert_no_sql (engine);           /* add emits nothing */
 
   ck_assert (orma_session_commit (session, &error));
   orma_assert_no_error (error);
@@ -56,9 +33,9 @@ START_TEST (test_insert_is_one_batch)
   rows = orma_test_log_rows (engine);
   ck_assert_uint_eq (g_array_index (rows, guint, 1), 3);
 
-  ck_assert_int_gt (user_id (a), 0);
-  ck_assert_int_gt (user_id (b), user_id (a));
-  ck_assert_int_gt (user_id (c), user_id (b));
+  ck_assert_int_gt (test_user_get_id (a), 0);
+  ck_assert_int_gt (test_user_get_id (b), test_user_get_id (a));
+  ck_assert_int_gt (test_user_get_id (c), test_user_get_id (b));
   ck_assert_int_eq (orma_test_count_rows (engine, "users", NULL), 3);
 }
 END_TEST
@@ -68,10 +45,10 @@ START_TEST (test_insert_column_sets_split_batches)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) a = new_user ("a", NULL);
-  g_autoptr (TestUser) b = new_user ("b", NULL);
-  g_autoptr (TestUser) c = new_user ("c", NULL);
-  g_autoptr (TestUser) d = new_user ("d", NULL);
+  g_autoptr (TestUser) a = test_user_new ("a", NULL);
+  g_autoptr (TestUser) b = test_user_new ("b", NULL);
+  g_autoptr (TestUser) c = test_user_new ("c", NULL);
+  g_autoptr (TestUser) d = test_user_new ("d", NULL);
 
   g_object_set (b, "id", (gint64) 100, NULL);
   g_object_set (c, "id", (gint64) 101, NULL);
@@ -84,9 +61,9 @@ START_TEST (test_insert_column_sets_split_batches)
   orma_assert_no_error (error);
   orma_test_assert_log (engine, "BEGIN", INSERT_USER, INSERT_USER_WITH_ID, INSERT_USER, NULL);
   ck_assert_uint_eq (g_array_index (orma_test_log_rows (engine), guint, 2), 2);
-  ck_assert_int_eq (user_id (b), 100);
-  ck_assert_int_eq (user_id (c), 101);
-  ck_assert_int_gt (user_id (d), 0);
+  ck_assert_int_eq (test_user_get_id (b), 100);
+  ck_assert_int_eq (test_user_get_id (c), 101);
+  ck_assert_int_gt (test_user_get_id (d), 0);
 }
 END_TEST
 
@@ -97,18 +74,11 @@ seed_users (OrmaEngine  *engine,
             OrmaSession *session,
             guint        n)
 {
-  g_autoptr (OrmaSession) seed = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
   g_autoptr (OrmaQuery) query = NULL;
   GPtrArray *users;
 
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("user%u", i);
-      g_autoptr (TestUser) user = new_user (name, "Full Name");
-      orma_session_add (seed, ORMA_ENTITY (user));
-    }
-  ck_assert (orma_session_commit (seed, &error));
+  orma_test_seed_users (engine, "user", "Full Name", n, NULL);
   query = orma_session_query (session, TEST_TYPE_USER);
   orma_query_order_by (query, orma_col (TEST_TYPE_USER, "id"));
   users = orma_query_all (query, &error);
@@ -150,7 +120,7 @@ START_TEST (test_change_back_issues_nothing)
   ck_assert (!orma_entity_is_modified (ORMA_ENTITY (user)));
   ck_assert (orma_session_flush (session, &error));
   orma_assert_no_error (error);
-  assert_no_sql (engine);
+  orma_test_assert_no_sql (engine);
 }
 END_TEST
 
@@ -204,9 +174,9 @@ START_TEST (test_failed_flush_keeps_objects_pending)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) a = new_user ("ed", NULL);
-  g_autoptr (TestUser) b = new_user ("wendy", NULL);
-  g_autoptr (TestUser) c = new_user ("ed", NULL);        /* UNIQUE violation */
+  g_autoptr (TestUser) a = test_user_new ("ed", NULL);
+  g_autoptr (TestUser) b = test_user_new ("wendy", NULL);
+  g_autoptr (TestUser) c = test_user_new ("ed", NULL);        /* UNIQUE violation */
 
   orma_session_add (session, ORMA_ENTITY (a));
   orma_session_add (session, ORMA_ENTITY (b));
@@ -237,8 +207,8 @@ START_TEST (test_failed_flush_after_earlier_work_uses_savepoint)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) first = new_user ("first", NULL);
-  g_autoptr (TestUser) second = new_user ("second", NULL);
+  g_autoptr (TestUser) first = test_user_new ("first", NULL);
+  g_autoptr (TestUser) second = test_user_new ("second", NULL);
   g_autoptr (TestUser) broken = g_object_new (TEST_TYPE_USER, NULL);   /* name NOT NULL */
 
   orma_session_add (session, ORMA_ENTITY (first));
@@ -274,7 +244,7 @@ START_TEST (test_failed_flush_keeps_deletions)
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GPtrArray) users = seed_users (engine, session, 2);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) duplicate = new_user ("user1", NULL);
+  g_autoptr (TestUser) duplicate = test_user_new ("user1", NULL);
   TestUser *doomed = g_ptr_array_index (users, 0);
 
   ck_assert (orma_session_delete (session, ORMA_ENTITY (doomed), &error));
@@ -303,7 +273,7 @@ START_TEST (test_failed_batch_resets_generated_keys)
   for (guint i = 0; i < 4; i++)
     {
       g_autofree char *name = g_strdup_printf ("u%u", i == 3 ? 0 : i);
-      users[i] = new_user (name, NULL);
+      users[i] = test_user_new (name, NULL);
       orma_session_add (session, ORMA_ENTITY (users[i]));
     }
   ck_assert (!orma_session_flush (session, &error));
@@ -438,7 +408,7 @@ START_TEST (test_full_database)
   for (guint i = 0; i < 50; i++)
     {
       g_autofree char *name = g_strdup_printf ("u%u", i);
-      TestUser *user = new_user (name, big);
+      TestUser *user = test_user_new (name, big);
       g_ptr_array_add (users, user);
       orma_session_add (session, ORMA_ENTITY (user));
     }
@@ -463,8 +433,8 @@ START_TEST (test_lost_connection)
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (OrmaConnection) killer = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) before = new_user ("before", NULL);
-  g_autoptr (TestUser) user = new_user ("ed", NULL);
+  g_autoptr (TestUser) before = test_user_new ("before", NULL);
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
 
   if (!orma_test_is_postgresql ())
     return;   /* the SQLite half covers a full database instead */
@@ -537,12 +507,12 @@ START_TEST (test_fault_at_every_statement)
   g_autoptr (OrmaSession) seed = orma_session_new (engine);
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) u0 = new_user ("u0", "zero");
-  g_autoptr (TestUser) u1 = new_user ("u1", "one");
+  g_autoptr (TestUser) u0 = test_user_new ("u0", "zero");
+  g_autoptr (TestUser) u1 = test_user_new ("u1", "one");
   g_autoptr (TestDoc) d0 = g_object_new (TEST_TYPE_DOC, "title", "d0", NULL);
   g_autoptr (TestDoc) d1 = g_object_new (TEST_TYPE_DOC, "title", "d1", NULL);
-  g_autoptr (TestUser) new_a = new_user ("new-a", NULL);
-  g_autoptr (TestUser) new_b = new_user ("new-b", NULL);
+  g_autoptr (TestUser) new_a = test_user_new ("new-a", NULL);
+  g_autoptr (TestUser) new_b = test_user_new ("new-b", NULL);
   g_autoptr (TestDoc) new_doc = g_object_new (TEST_TYPE_DOC, "title", "new", NULL);
   g_autoptr (TestUser) mine0 = NULL, mine1 = NULL;
   g_autoptr (TestDoc) doc0 = NULL, doc1 = NULL;

@@ -11,21 +11,6 @@
 #include "orma-session-private.h"
 #include "orma-identity-map-private.h"
 
-static TestUser *
-new_user (const char *name)
-{
-  return g_object_new (TEST_TYPE_USER, "name", name, NULL);
-}
-
-static gint64
-user_id (gpointer user)
-{
-  gint64 id = 0;
-
-  g_object_get (user, "id", &id, NULL);
-  return id;
-}
-
 /* Runs one statement on a connection of its own (autocommit). */
 static void
 exec_sql (OrmaEngine *engine,
@@ -38,28 +23,6 @@ exec_sql (OrmaEngine *engine,
   orma_assert_no_error (error);
   ck_assert (orma_connection_execute (conn, text, NULL, 0, NULL, &error));
   orma_assert_no_error (error);
-}
-
-static void
-seed (OrmaEngine *engine,
-      guint       n,
-      gint64     *ids)
-{
-  g_autoptr (OrmaSession) session = orma_session_new (engine);
-  g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GError) error = NULL;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("name%u", i);
-      g_ptr_array_add (users, new_user (name));
-      orma_session_add (session, g_ptr_array_index (users, i));
-    }
-  ck_assert (orma_session_flush (session, &error));
-  orma_assert_no_error (error);
-  for (guint i = 0; i < n; i++)
-    ids[i] = user_id (g_ptr_array_index (users, i));
-  ck_assert (orma_session_commit (session, &error));
 }
 
 static char *
@@ -97,7 +60,7 @@ START_TEST (test_readd_detached_change_lost)
   g_autofree char *stored = NULL;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   orma_session_set_expire_on_commit (first, FALSE);
   user = orma_session_get (first, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
@@ -132,7 +95,7 @@ START_TEST (test_rollback_pk_change)
   g_autoptr (TestUser) again = NULL;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
   g_object_set (user, "id", (gint64) 1000, NULL);
@@ -146,7 +109,7 @@ START_TEST (test_rollback_pk_change)
   orma_assert_no_error (error);
   ck_assert_ptr_nonnull (again);
   ck_assert_ptr_eq (again, user);
-  ck_assert_int_eq (user_id (user), ids[0]);
+  ck_assert_int_eq (test_user_get_id (user), ids[0]);
 }
 END_TEST
 
@@ -160,7 +123,7 @@ START_TEST (test_rollback_nested_pk_change)
   g_autoptr (TestUser) again = NULL;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
   ck_assert (orma_session_begin_nested (session, &error));
@@ -173,7 +136,7 @@ START_TEST (test_rollback_nested_pk_change)
   again = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
   ck_assert_ptr_eq (again, user);
-  ck_assert_int_eq (user_id (user), ids[0]);
+  ck_assert_int_eq (test_user_get_id (user), ids[0]);
 }
 END_TEST
 
@@ -191,7 +154,7 @@ START_TEST (test_readd_expired_detached_stale)
   g_autofree char *fullname = NULL;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (first, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
   ck_assert (orma_session_commit (first, &error));    /* expires user */
@@ -218,7 +181,7 @@ START_TEST (test_rollback_inserted_then_expunged)
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (OrmaSession) other = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) user = new_user ("ed");
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
 
   orma_session_add (session, ORMA_ENTITY (user));
   ck_assert (orma_session_flush (session, &error));
@@ -254,7 +217,7 @@ START_TEST (test_rollback_keeps_explicit_key)
   ck_assert (orma_session_rollback (session, &error));
   ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (user)), ORMA_STATE_TRANSIENT);
   ck_assert (!orma_entity_is_null (ORMA_ENTITY (user), "id"));
-  ck_assert_int_eq (user_id (user), 42);
+  ck_assert_int_eq (test_user_get_id (user), 42);
 }
 END_TEST
 
@@ -269,7 +232,7 @@ START_TEST (test_get_refresh_drops_last_ref)
   gint64 ids[1];
   char *sql;
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
   ck_assert (orma_session_commit (session, &error));      /* expires it */
@@ -295,7 +258,7 @@ START_TEST (test_get_refresh_drops_last_ref)
   again = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   orma_assert_no_error (error);
   ck_assert_ptr_nonnull (again);
-  ck_assert_int_eq (user_id (again), ids[0]);
+  ck_assert_int_eq (test_user_get_id (again), ids[0]);
   ck_assert (orma_entity_get_session (ORMA_ENTITY (again)) == session);
   g_object_unref (again);
 }
@@ -310,8 +273,8 @@ START_TEST (test_flush_unconfigured_mapper)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) ed = new_user ("ed");
-  g_autoptr (TestUser) wendy = new_user ("wendy");
+  g_autoptr (TestUser) ed = test_user_new ("ed", NULL);
+  g_autoptr (TestUser) wendy = test_user_new ("wendy", NULL);
   g_autoptr (TestUser) found = NULL;
 
   exec_sql (engine, orma_test_is_postgresql ()
@@ -327,7 +290,7 @@ START_TEST (test_flush_unconfigured_mapper)
   /* the generated keys came back */
   ck_assert (!orma_entity_is_null (ORMA_ENTITY (ed), "id"));
   ck_assert (!orma_entity_is_null (ORMA_ENTITY (wendy), "id"));
-  found = orma_session_get (session, TEST_TYPE_USER, user_id (wendy), &error);
+  found = orma_session_get (session, TEST_TYPE_USER, test_user_get_id (wendy), &error);
   orma_assert_no_error (error);
   ck_assert_ptr_eq (found, wendy);
 }
@@ -377,8 +340,8 @@ START_TEST (test_lost_connection_abandon_leaves_transient_dirty)
   g_autoptr (OrmaEngine) killer = NULL;
   g_autoptr (OrmaSession) session = NULL;
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) user = new_user ("ed");
-  g_autoptr (TestUser) other = new_user ("wendy");
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
+  g_autoptr (TestUser) other = test_user_new ("wendy", NULL);
 
   if (!orma_test_is_postgresql ())
     return;

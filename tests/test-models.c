@@ -3,6 +3,7 @@
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #include "test-models.h"
+#include "fixtures.h"
 
 struct _TestUser { OrmaEntity parent_instance; };
 G_DEFINE_FINAL_TYPE (TestUser, test_user, ORMA_TYPE_ENTITY)
@@ -136,4 +137,28 @@ test_models_ensure (void)
 
   for (guint i = 0; i < G_N_ELEMENTS (types); i++)
     g_type_class_unref (g_type_class_ref (types[i]));
+}
+
+TestUser *
+test_user_new (const char *name,
+               const char *fullname)
+{
+  return g_object_new (TEST_TYPE_USER, "name", name, "fullname", fullname, NULL);
+}
+
+gint64
+test_user_get_id (gpointer user)
+{
+  gint64 id = 0;
+
+  g_object_get (user, "id", &id, NULL);
+  return id;
+}
+
+const char *
+test_user_insert_sql (void)
+{
+  return orma_test_is_postgresql ()
+    ? "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id"
+    : "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?)";
 }

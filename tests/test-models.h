@@ -46,6 +46,15 @@ G_DECLARE_FINAL_TYPE (TestTag, test_tag, TEST, TAG, OrmaEntity)
 #define TEST_TYPE_PAIR (test_pair_get_type ())
 G_DECLARE_FINAL_TYPE (TestPair, test_pair, TEST, PAIR, OrmaEntity)
 
+/* A new transient user. */
+TestUser   *test_user_new        (const char *name,
+                                  const char *fullname);
+/* Its "id" (0 while NULL). */
+gint64      test_user_get_id     (gpointer    user);
+/* The INSERT a flush emits for users with a generated key: SQLite reports
+ * the key as the row id, PostgreSQL returns it. */
+const char *test_user_insert_sql (void);
+
 /* Initializes every test class so the default registry knows them. */
 void test_models_ensure (void);
 

@@ -7,60 +7,14 @@
 #include "fixtures.h"
 #include "test-models.h"
 
-#define assert_no_sql(engine) \
-  ck_assert_msg (orma_test_log_statements (engine)->len == 0, "unexpected SQL: %s", \
-                 (const char *) g_ptr_array_index (orma_test_log_statements (engine), 0))
-
-/* SQLite reports a generated key as the row id; PostgreSQL returns it. */
-#define INSERT_USER (orma_test_is_postgresql () \
-  ? "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?) RETURNING id" \
-  : "INSERT INTO users (name, fullname, password) VALUES (?, ?, ?)")
-
-static TestUser *
-new_user (const char *name)
-{
-  return g_object_new (TEST_TYPE_USER, "name", name, NULL);
-}
-
-static gint64
-user_id (gpointer user)
-{
-  gint64 id = 0;
-
-  g_object_get (user, "id", &id, NULL);
-  return id;
-}
-
-/* Inserts users named name0.. with a separate session and returns their
- * ids. */
-static void
-seed (OrmaEngine *engine,
-      guint       n,
-      gint64     *ids)
-{
-  g_autoptr (OrmaSession) session = orma_session_new (engine);
-  g_autoptr (GPtrArray) users = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GError) error = NULL;
-
-  for (guint i = 0; i < n; i++)
-    {
-      g_autofree char *name = g_strdup_printf ("name%u", i);
-      g_ptr_array_add (users, new_user (name));
-      orma_session_add (session, g_ptr_array_index (users, i));
-    }
-  ck_assert (orma_session_flush (session, &error));
-  orma_assert_no_error (error);
-  for (guint i = 0; i < n; i++)
-    ids[i] = user_id (g_ptr_array_index (users, i));
-  ck_assert (orma_session_commit (session, &error));
-}
+#define INSERT_USER test_user_insert_sql ()
 
 START_TEST (test_states)
 {
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) user = new_user ("ed");
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
 
   ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (user)), ORMA_STATE_TRANSIENT);
   orma_session_add (session, ORMA_ENTITY (user));
@@ -85,8 +39,8 @@ START_TEST (test_expunge_and_close)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) pending = new_user ("pending");
-  g_autoptr (TestUser) stored = new_user ("stored");
+  g_autoptr (TestUser) pending = test_user_new ("pending", NULL);
+  g_autoptr (TestUser) stored = test_user_new ("stored", NULL);
 
   orma_session_add (session, ORMA_ENTITY (stored));
   ck_assert (orma_session_commit (session, &error));
@@ -111,16 +65,16 @@ START_TEST (test_get_uses_identity_map)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) user = new_user ("ed");
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
   g_autoptr (TestUser) again = NULL;
 
   orma_session_add (session, ORMA_ENTITY (user));
   ck_assert (orma_session_flush (session, &error));
   orma_test_log_attach (engine);
-  again = orma_session_get (session, TEST_TYPE_USER, user_id (user), &error);
+  again = orma_session_get (session, TEST_TYPE_USER, test_user_get_id (user), &error);
   orma_assert_no_error (error);
   ck_assert_ptr_eq (again, user);
-  assert_no_sql (engine);            /* no SQL */
+  orma_test_assert_no_sql (engine);            /* no SQL */
 }
 END_TEST
 
@@ -134,7 +88,7 @@ START_TEST (test_get_loads_and_misses)
   g_autofree char *name = NULL;
   gint64 ids[2];
 
-  seed (engine, 2, ids);
+  orma_test_seed_users (engine, "name", NULL, 2, ids);
   orma_test_log_attach (engine);
   user = orma_session_get (session, TEST_TYPE_USER, ids[1], &error);
   orma_assert_no_error (error);
@@ -214,7 +168,7 @@ START_TEST (test_clean_objects_released)
   gpointer weak;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   weak = user;
   g_object_add_weak_pointer (G_OBJECT (user), &weak);
@@ -240,7 +194,7 @@ START_TEST (test_dirty_objects_held)
   gpointer weak, weak_fresh;
   gint64 ids[2];
 
-  seed (engine, 2, ids);
+  orma_test_seed_users (engine, "name", NULL, 2, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   g_object_set (user, "fullname", "Changed", NULL);
   weak = user;
@@ -248,7 +202,7 @@ START_TEST (test_dirty_objects_held)
   g_object_unref (user);
   ck_assert_ptr_nonnull (weak);                   /* the session keeps it */
 
-  fresh = new_user ("fresh");
+  fresh = test_user_new ("fresh", NULL);
   orma_session_add (session, ORMA_ENTITY (fresh));
   weak_fresh = fresh;
   g_object_add_weak_pointer (G_OBJECT (fresh), &weak_fresh);
@@ -269,7 +223,7 @@ START_TEST (test_expire_on_commit)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) user = new_user ("ed");
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
   g_autofree char *name = NULL;
 
   orma_session_add (session, ORMA_ENTITY (user));
@@ -287,7 +241,7 @@ START_TEST (test_expire_on_commit)
   orma_test_log_clear (engine);
   g_clear_pointer (&name, g_free);
   g_object_get (user, "name", &name, NULL);
-  assert_no_sql (engine);
+  orma_test_assert_no_sql (engine);
 }
 END_TEST
 
@@ -302,7 +256,7 @@ START_TEST (test_get_after_expiry)
   TestUser *again;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   orma_test_log_attach (engine);
 
@@ -337,7 +291,7 @@ START_TEST (test_refresh_and_expire)
   g_autofree char *fullname = NULL;
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   user = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   g_object_set (user, "fullname", "unsaved", NULL);
   ck_assert (orma_session_refresh (session, ORMA_ENTITY (user), &error));
@@ -362,13 +316,13 @@ START_TEST (test_rollback_restores_objects)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) flushed = new_user ("flushed");
-  g_autoptr (TestUser) unflushed = new_user ("unflushed");
+  g_autoptr (TestUser) flushed = test_user_new ("flushed", NULL);
+  g_autoptr (TestUser) unflushed = test_user_new ("unflushed", NULL);
   g_autoptr (TestUser) kept = NULL, doomed = NULL;
   g_autofree char *fullname = NULL;
   gint64 ids[2];
 
-  seed (engine, 2, ids);
+  orma_test_seed_users (engine, "name", NULL, 2, ids);
   kept = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   doomed = orma_session_get (session, TEST_TYPE_USER, ids[1], &error);
   orma_session_add (session, ORMA_ENTITY (flushed));
@@ -400,9 +354,9 @@ START_TEST (test_savepoints)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) outer = new_user ("outer");
-  g_autoptr (TestUser) kept = new_user ("kept");
-  g_autoptr (TestUser) undone = new_user ("undone");
+  g_autoptr (TestUser) outer = test_user_new ("outer", NULL);
+  g_autoptr (TestUser) kept = test_user_new ("kept", NULL);
+  g_autoptr (TestUser) undone = test_user_new ("undone", NULL);
 
   orma_session_add (session, ORMA_ENTITY (outer));
   orma_test_log_attach (engine);
@@ -447,8 +401,8 @@ START_TEST (test_misuse_errors)
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (OrmaSession) other = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) transient = new_user ("t");
-  g_autoptr (TestUser) mine = new_user ("mine");
+  g_autoptr (TestUser) transient = test_user_new ("t", NULL);
+  g_autoptr (TestUser) mine = test_user_new ("mine", NULL);
 
   ck_assert (!orma_session_delete (session, ORMA_ENTITY (transient), &error));
   orma_assert_error (error, ORMA_ERROR_INVALID_STATE);
@@ -473,10 +427,10 @@ START_TEST (test_duplicate_identity)
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
   g_autoptr (TestUser) loaded = NULL;
-  g_autoptr (TestUser) copy = new_user ("copy");
+  g_autoptr (TestUser) copy = test_user_new ("copy", NULL);
   gint64 ids[1];
 
-  seed (engine, 1, ids);
+  orma_test_seed_users (engine, "name", NULL, 1, ids);
   loaded = orma_session_get (session, TEST_TYPE_USER, ids[0], &error);
   g_object_set (copy, "id", ids[0], NULL);
   orma_session_add (session, ORMA_ENTITY (copy));
@@ -498,7 +452,7 @@ START_TEST (test_identity_map_churn)
   const guint n = 3000;
   g_autofree gint64 *ids = g_new (gint64, n);
 
-  seed (engine, n, ids);
+  orma_test_seed_users (engine, "name", NULL, n, ids);
   query = orma_session_query (session, TEST_TYPE_USER);
   users = orma_query_all (query, &error);
   orma_assert_no_error (error);
@@ -513,16 +467,16 @@ START_TEST (test_identity_map_churn)
   for (guint i = 0; i < n; i += 3)
     {
       g_autoptr (TestUser) found = orma_session_get (session, TEST_TYPE_USER,
-                                                     user_id (users->pdata[i]), &error);
+                                                     test_user_get_id (users->pdata[i]), &error);
       ck_assert_ptr_eq (found, users->pdata[i]);
     }
-  assert_no_sql (engine);
+  orma_test_assert_no_sql (engine);
   for (guint i = 1; i < n; i += 3)
     {
       g_autoptr (TestUser) found = orma_session_get (session, TEST_TYPE_USER, ids[i], &error);
       orma_assert_no_error (error);
       ck_assert_ptr_nonnull (found);
-      ck_assert_int_eq (user_id (found), ids[i]);
+      ck_assert_int_eq (test_user_get_id (found), ids[i]);
     }
   ck_assert_uint_eq (orma_test_log_statements (engine)->len, n / 3);   /* one SELECT each */
 }
@@ -548,7 +502,7 @@ START_TEST (test_signals_and_notify)
   g_autoptr (OrmaEngine) engine = orma_test_engine_new_with_tables ();
   g_autoptr (OrmaSession) session = orma_session_new (engine);
   g_autoptr (GError) error = NULL;
-  g_autoptr (TestUser) user = new_user ("ed");
+  g_autoptr (TestUser) user = test_user_new ("ed", NULL);
   guint flushes = 0, commits = 0, notifies = 0;
 
   g_signal_connect (session, "after-flush", G_CALLBACK (count_signal), &flushes);
