@@ -12,9 +12,7 @@ G_BEGIN_DECLS
 
 OrmaConnection    *_orma_connection_new          (OrmaEngine          *engine,
                                                   OrmaDriverConn      *driver_conn);
-OrmaDriverConn    *_orma_connection_steal_driver_conn (OrmaConnection *self);
 const OrmaDialect *_orma_connection_get_dialect  (OrmaConnection      *self);
-gboolean           _orma_connection_is_broken    (OrmaConnection      *self);
 
 /* Executes @sql (in the dialect's placeholder syntax) once. The prepared
  * statement is kept in the connection's cache, keyed by the SQL text, so a
@@ -52,7 +50,6 @@ OrmaRows          *_orma_rows_new                (OrmaConnection      *connectio
                                                   OrmaCursor          *cursor);
 
 /* Engine internals used by the connection and the pool */
-const OrmaDriver  *_orma_engine_get_driver       (OrmaEngine          *engine);
 void               _orma_engine_echo             (OrmaEngine          *engine,
                                                   const char          *sql,
                                                   const GValue *const *params,

@@ -144,33 +144,12 @@ _orma_connection_new (OrmaEngine     *engine,
   return self;
 }
 
-OrmaDriverConn *
-_orma_connection_steal_driver_conn (OrmaConnection *self)
-{
-  g_return_val_if_fail (ORMA_IS_CONNECTION (self), NULL);
-
-  /* The cached statements belong to the driver connection's session
-   * with the server: they go before it does. */
-  clear_statements (self);
-  self->in_transaction = FALSE;
-  g_ptr_array_set_size (self->savepoints, 0);
-  return g_steal_pointer (&self->driver_conn);
-}
-
 const OrmaDialect *
 _orma_connection_get_dialect (OrmaConnection *self)
 {
   g_return_val_if_fail (ORMA_IS_CONNECTION (self), NULL);
 
   return self->driver->dialect;
-}
-
-gboolean
-_orma_connection_is_broken (OrmaConnection *self)
-{
-  g_return_val_if_fail (ORMA_IS_CONNECTION (self), TRUE);
-
-  return self->driver_conn == NULL || self->driver_conn->broken;
 }
 
 guint

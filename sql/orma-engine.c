@@ -469,14 +469,6 @@ orma_engine_dispose_pool (OrmaEngine *self)
 
 /* ------------------------------------------------------------- internals */
 
-const OrmaDriver *
-_orma_engine_get_driver (OrmaEngine *engine)
-{
-  g_return_val_if_fail (ORMA_IS_ENGINE (engine), NULL);
-
-  return engine->driver;
-}
-
 void
 _orma_engine_release (OrmaEngine     *engine,
                       OrmaDriverConn *driver_conn)
