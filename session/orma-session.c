@@ -434,15 +434,6 @@ set_deferred_error (OrmaSession *self,
     g_error_free (error);
 }
 
-/* Removes @entity from one of the session's referencing sets. The caller
- * holds a reference across the call. */
-static void
-remove_from_set (GPtrArray  *set,
-                 OrmaEntity *entity)
-{
-  g_ptr_array_remove_fast (set, entity);
-}
-
 /* What a detached object must carry out of the session: whether its
  * values were stale, and (through the session's list) whether its row
  * belongs to a transaction that may still roll back. */
@@ -471,11 +462,11 @@ _orma_session_detach_state (OrmaSession       *self,
   state->state = state->state == ORMA_STATE_PENDING ? ORMA_STATE_TRANSIENT
                                                     : ORMA_STATE_DETACHED;
   if (state->in_new)
-    remove_from_set (self->new_objects, state->entity);
+    g_ptr_array_remove_fast (self->new_objects, state->entity);
   if (state->in_dirty)
-    remove_from_set (self->dirty, state->entity);
+    g_ptr_array_remove_fast (self->dirty, state->entity);
   if (state->in_deleted)
-    remove_from_set (self->deleted, state->entity);
+    g_ptr_array_remove_fast (self->deleted, state->entity);
   state->in_new = state->in_dirty = state->in_deleted = FALSE;
 }
 
@@ -998,7 +989,7 @@ discard_changes (OrmaSession       *self,
   if (state->in_dirty)
     {
       state->in_dirty = FALSE;
-      remove_from_set (self->dirty, state->entity);
+      g_ptr_array_remove_fast (self->dirty, state->entity);
     }
 }
 
