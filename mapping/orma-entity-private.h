@@ -17,6 +17,8 @@
 
 G_BEGIN_DECLS
 
+struct _OrmaRelationship;
+
 typedef struct {
   /* Before a mapped property is read or written through GObject: lets the
    * session load an expired object. */
@@ -30,7 +32,46 @@ typedef struct {
   /* The entity is being disposed: its last reference is gone. */
   void (*disposed)      (OrmaEntity *entity,
                          gpointer    data);
+  /* Before a relationship attribute is read (the slot is given): loads
+   * it if it is not loaded or its stamp is stale, with the
+   * relationship's strategy, or fails (raise). NULL callback or no
+   * tracker: an unloaded attribute reads as empty. */
+  gboolean (*load_relationship) (OrmaEntity                *entity,
+                                 struct _OrmaRelationship  *rel,
+                                 gpointer                   data,
+                                 GError                   **error);
+  /* The application changed a relationship attribute of @entity (not a
+   * load): @added and/or @removed (nullable) joined or left it. Called
+   * for each side of a back-populated pair. */
+  void (*relationship_changed)  (OrmaEntity                *entity,
+                                 struct _OrmaRelationship  *rel,
+                                 OrmaEntity                *added,
+                                 OrmaEntity                *removed,
+                                 gpointer                   data);
 } OrmaEntityTracker;
+
+/* The value of one relationship attribute of one entity.
+ *
+ * A scalar (many-to-one, one-to-one) holds the related object, strongly
+ * by default. The session weakens the reference once the target has a
+ * row (_orma_entity_relationship_weaken): the foreign key columns then
+ * say who it is, and a reference cycle between a child and its parent
+ * would keep both alive forever. When a weakly held target is freed the
+ * slot becomes unloaded and the next read loads it again.
+ *
+ * A collection holds an OrmaCollection (created on first need), which
+ * holds its members strongly and keeps the history of changes since
+ * the last flush. */
+typedef struct {
+  GObject  *value;     /* scalar: OrmaEntity or NULL; collection: OrmaCollection */
+  OrmaEntity *committed; /* scalar: the target when last loaded or flushed
+                          * (referenced), for the flush's history */
+  guint64   stamp;     /* the tracker's: when it was loaded */
+  guint     loaded    : 1;
+  guint     weak      : 1;  /* scalar value held by a weak pointer */
+  guint     changed   : 1;  /* scalar: set by the application since the last flush */
+  guint     committed_set : 1;
+} OrmaRelSlot;
 
 /* Room, in every entity, for the tracker's per-object data: the session
  * keeps its bookkeeping there instead of in an allocation of its own, so
@@ -52,6 +93,7 @@ typedef struct {
   GValue                  *committed;  /* n_columns, allocated on first change */
   const OrmaEntityTracker *tracker;
   gpointer                 tracker_data;
+  OrmaRelSlot             *rels;       /* mapper->relationships->len, or NULL */
   GValue                   inline_values[ORMA_INLINE_VALUES];
   guint64                  tracker_storage[ORMA_TRACKER_STORAGE_SIZE / sizeof (guint64)];
 } OrmaEntityPrivate;
@@ -120,6 +162,48 @@ _orma_entity_tracker_storage (OrmaEntity *self)
 {
   return _orma_entity_get_private (self)->tracker_storage;
 }
+
+/* ---- relationship attributes (orma-relationship-attr.c) ---- */
+
+/* The slot of @rel in @self (allocated with the entity). */
+OrmaRelSlot  *_orma_entity_rel_slot      (OrmaEntity               *self,
+                                          struct _OrmaRelationship *rel);
+/* The attribute as the application reads it: loads it through the
+ * tracker if needed. Scalar: the object or NULL (borrowed); collection:
+ * the OrmaCollection (borrowed). FALSE with @error if loading failed. */
+gboolean      _orma_entity_relationship_get (OrmaEntity               *self,
+                                          struct _OrmaRelationship *rel,
+                                          GObject                 **value,
+                                          GError                  **error);
+/* Sets a scalar attribute as the application does: back-populates sync,
+ * the tracker's relationship_changed. */
+gboolean      _orma_entity_relationship_set (OrmaEntity               *self,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *value,
+                                          GError                  **error);
+/* Stores a loaded value without events or history; marks the slot
+ * loaded with @stamp. Scalar: @value is the object or NULL (@weak: hold
+ * it weakly). Collection: @items (OrmaEntity*, may be NULL for empty)
+ * become the members, merged with changes made while it was unloaded;
+ * a reverse many-to-one of each member is set to @self when it is not
+ * loaded (no SQL later to find the parent). */
+void          _orma_entity_relationship_load (OrmaEntity               *self,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *value,
+                                          GPtrArray                *items,
+                                          gboolean                  weak,
+                                          guint64                   stamp);
+/* Marks the attribute not loaded (expire); a collection keeps its object
+ * (views bound to it stay valid) and its unflushed changes. */
+void          _orma_entity_relationship_unload (OrmaEntity             *self,
+                                          struct _OrmaRelationship *rel);
+/* The flush wrote the attribute: the history is accepted (scalar:
+ * committed = value; collection: added/removed forgotten). */
+void          _orma_entity_relationship_accept (OrmaEntity             *self,
+                                          struct _OrmaRelationship *rel);
+/* Holds a scalar's target weakly from now on. */
+void          _orma_entity_relationship_weaken (OrmaEntity             *self,
+                                          struct _OrmaRelationship *rel);
 
 static inline gpointer
 _orma_entity_get_tracker_data (OrmaEntity *self)

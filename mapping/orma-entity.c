@@ -21,6 +21,7 @@
 #include <gobject/gvaluecollector.h>
 
 #include "orma-entity-private.h"
+#include "orma-relationship-private.h"
 #include "orma-error-private.h"
 #include "orma-expr-private.h"
 #include "orma-value-private.h"
@@ -675,6 +676,25 @@ orma_entity_class_add_index (OrmaEntityClass *klass,
 
   mapper = declaration_mapper (klass, "orma_entity_class_add_index");
   orma_table_add_index (mapper->table, columns, unique);
+}
+
+void
+orma_entity_class_add_relationship (OrmaEntityClass *klass,
+                                    const char      *name,
+                                    const char      *target,
+                                    const char      *first_option,
+                                    ...)
+{
+  OrmaMapper *mapper;
+  va_list options;
+
+  g_return_if_fail (ORMA_IS_ENTITY_CLASS (klass));
+  g_return_if_fail (name != NULL && target != NULL);
+
+  mapper = declaration_mapper (klass, "orma_entity_class_add_relationship");
+  va_start (options, first_option);
+  _orma_relationship_declare (mapper, name, target, first_option, options);
+  va_end (options);
 }
 
 /**

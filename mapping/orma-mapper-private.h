@@ -44,6 +44,10 @@ struct _OrmaMapper
    * (statement kind and column mask); owned here because it lives as
    * long as the mapping. */
   GHashTable       *sql_cache;
+  /* OrmaRelationship*, in declaration order, then those made by backrefs
+   * of other classes (see orma-relationship-private.h). Configured means
+   * the columns are valid and every relationship is resolved. */
+  GPtrArray        *relationships;
 };
 
 static inline OrmaMappedColumn *

@@ -191,6 +191,33 @@ orma_registry_get_metadata (OrmaRegistry *self)
  *
  * Returns: %TRUE on success
  */
+/**
+ * orma_registry_add_table:
+ * @self: a registry
+ * @table: a table no class maps, e.g. the secondary table of a
+ *   many-to-many relationship
+ * @error: return location for a #GError
+ *
+ * Adds @table to the registry's metadata, so that relationships can name
+ * it and orma_registry_create_all() creates it.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+orma_registry_add_table (OrmaRegistry  *self,
+                         OrmaTable     *table,
+                         GError       **error)
+{
+  g_autoptr (GMutexLocker) locker = NULL;
+
+  g_return_val_if_fail (ORMA_IS_REGISTRY (self), FALSE);
+  g_return_val_if_fail (table != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  locker = g_mutex_locker_new (&self->lock);
+  return orma_metadata_add_table (self->metadata, table, error);
+}
+
 gboolean
 orma_registry_create_all (OrmaRegistry  *self,
                           OrmaEngine    *engine,

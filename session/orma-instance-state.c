@@ -68,6 +68,8 @@ const OrmaEntityTracker _orma_session_tracker = {
   .before_access = tracker_before_access,
   .changed = tracker_changed,
   .disposed = tracker_disposed,
+  .load_relationship = _orma_session_load_relationship,
+  .relationship_changed = _orma_session_relationship_changed,
 };
 
 OrmaInstanceState *

@@ -98,6 +98,21 @@ void            _orma_session_end_transaction (OrmaSession *self);
 void            _orma_session_reset      (OrmaSession  *self);
 void            _orma_session_abandon_transaction (OrmaSession *self);
 
+/* Relationship callbacks of the session's tracker.
+ * orma-loader.c: loads the attribute with its strategy if it is not
+ * loaded or was loaded before the session's last expiry. */
+gboolean        _orma_session_load_relationship (OrmaEntity *entity,
+                                          struct _OrmaRelationship *rel,
+                                          gpointer      data,
+                                          GError      **error);
+/* orma-session-relations.c: save-update cascade of @added into the
+ * session, and @entity noted for the next flush. */
+void            _orma_session_relationship_changed (OrmaEntity *entity,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity   *added,
+                                          OrmaEntity   *removed,
+                                          gpointer      data);
+
 /* orma-flush.c */
 gboolean        _orma_flush_run          (OrmaSession  *self,
                                           GError      **error);

@@ -14,16 +14,115 @@
 
 G_BEGIN_DECLS
 
+typedef enum {
+  ORMA_JOIN_INNER,
+  ORMA_JOIN_LEFT,          /* LEFT OUTER JOIN */
+} OrmaJoinKind;
+
 typedef struct {
-  OrmaTable  *from;
-  OrmaExpr  **columns;      /* NULL: every column of @from, in order */
-  guint       n_columns;
-  OrmaExpr   *where;        /* nullable */
-  OrmaExpr  **order_by;
-  guint       n_order_by;
-  gint64      limit;        /* < 0: none */
-  gint64      offset;       /* <= 0: none */
-} OrmaSelect;
+  OrmaJoinKind  kind;
+  OrmaAlias    *target;    /* an aliased table, a table itself or a subquery */
+  OrmaExpr     *on;
+} OrmaJoin;
+
+typedef struct _OrmaSelect OrmaSelect;
+
+/* A SELECT. On the stack its members are borrowed from the caller; one
+ * made by _orma_select_copy() (inside a subquery alias or an EXISTS
+ * node) owns references to all of them. */
+struct _OrmaSelect
+{
+  OrmaTable   *from;         /* FROM table, when from_item is NULL */
+  OrmaAlias   *from_item;    /* nullable: FROM <aliased table or subquery> */
+  OrmaAlias  **extra_from;   /* more FROM items, comma separated */
+  guint        n_extra_from;
+  OrmaJoin    *joins;        /* after the FROM items, in order */
+  guint        n_joins;
+  OrmaExpr   **columns;      /* NULL: every column of the FROM item */
+  guint        n_columns;
+  gboolean     distinct;
+  OrmaExpr    *where;        /* nullable */
+  OrmaExpr   **group_by;
+  guint        n_group_by;
+  OrmaExpr    *having;       /* nullable */
+  OrmaExpr   **order_by;
+  guint        n_order_by;
+  gint64       limit;        /* < 0: none */
+  gint64       offset;       /* <= 0: none */
+  /* Compound: this SELECT, then UNION (ALL) each of these. order_by,
+   * limit and offset then apply to the whole compound. */
+  OrmaSelect **unions;
+  guint        n_unions;
+  gboolean     union_all;
+  /* owned copies only: the bound limit and offset values */
+  GValue       limit_value;
+  GValue       offset_value;
+  gboolean     owned;
+};
+
+/* A deep copy that references every member (expressions, aliases,
+ * tables, nested selects). */
+OrmaSelect *_orma_select_copy (const OrmaSelect *select);
+void        _orma_select_free (OrmaSelect       *select);
+
+/* ---- FROM items: tables, aliased tables and subqueries ---- */
+
+typedef enum {
+  ORMA_ALIAS_TABLE,        /* a table, aliased or not */
+  ORMA_ALIAS_SUBQUERY,     /* (SELECT ...) AS name */
+} OrmaAliasKind;
+
+struct _OrmaAlias
+{
+  gint           ref_count;
+  OrmaAliasKind  kind;
+  OrmaTable     *table;      /* TABLE: referenced */
+  /* The name after AS. NULL for an anonymous alias: the compiler names it
+   * "<table>_<n>" (or "anon_<n>" for a subquery) in order of first
+   * appearance in the statement, so the same query always gives the same
+   * text. */
+  char          *name;
+  gboolean       is_alias;   /* FALSE: the table itself, no AS */
+  OrmaSelect    *subquery;   /* SUBQUERY: owned copy */
+  /* SUBQUERY: the names of its result columns (labels or column names),
+   * which orma_alias_col() looks up */
+  GPtrArray     *column_names;
+  GType          entity_type; /* the mapped class of an entity alias, or 0 */
+};
+
+OrmaAlias *_orma_alias_new_table    (OrmaTable        *table,
+                                     const char       *name,
+                                     gboolean          is_alias,
+                                     GType             entity_type);
+/* Takes a copy of @select; names its columns from labels and columns. */
+OrmaAlias *_orma_alias_new_subquery (const OrmaSelect *select,
+                                     const char       *name);
+/* A column of the alias by column index (TABLE) or result position
+ * (SUBQUERY). */
+OrmaExpr  *_orma_alias_column       (OrmaAlias        *alias,
+                                     guint             column);
+
+/* ---- expressions over selects ---- */
+
+/* EXISTS (select), (select) as a scalar value, and operand IN (select);
+ * each takes a copy of @select. */
+OrmaExpr  *_orma_expr_new_exists    (const OrmaSelect *select);
+OrmaExpr  *_orma_expr_new_scalar_subquery (const OrmaSelect *select);
+OrmaExpr  *_orma_expr_new_in_select (OrmaExpr         *operand,
+                                     const OrmaSelect *select);
+
+/* ---- textual SQL ---- */
+
+/* Rewrites ":name" parameters of @text into the dialect's placeholders
+ * (skipping quoted strings, identifiers, comments and "::" casts) and
+ * appends the matching values of @values (char* -> GValue*) to @params
+ * in order; a name without a value is ORMA_ERROR_INVALID_QUERY naming
+ * it. */
+char      *_orma_compile_text       (const OrmaDialect *dialect,
+                                     const char        *text,
+                                     GHashTable        *values,
+                                     GPtrArray         *params,
+                                     GError           **error);
 
 /* Appends @expr to @sql; parameters numbered from params->len + 1. */
 gboolean _orma_compile_expr   (const OrmaDialect *dialect,

@@ -26,6 +26,11 @@ typedef enum {
   ORMA_EXPR_ASC,        /* children[0] ASC */
   ORMA_EXPR_DESC,
   ORMA_EXPR_ERROR,      /* a construction error, reported when compiled */
+  ORMA_EXPR_LABEL,      /* children[0] AS name */
+  ORMA_EXPR_EXISTS,     /* EXISTS (select) */
+  ORMA_EXPR_SUBQUERY,   /* (select), a scalar */
+  ORMA_EXPR_IN_SELECT,  /* children[0] IN (select) */
+  ORMA_EXPR_TEXT,       /* name, as SQL text (built inside Orma only) */
 } OrmaExprKind;
 
 struct _OrmaExpr
@@ -39,6 +44,9 @@ struct _OrmaExpr
   OrmaTable    *table;        /* COLUMN (ref held) */
   guint         column;       /* COLUMN: index in table */
   GType         entity_type;  /* COLUMN made by orma_col(): its class */
+  OrmaAlias    *from;         /* COLUMN of an alias or subquery (referenced);
+                               * NULL: of the table itself */
+  struct _OrmaSelect *select; /* EXISTS, SUBQUERY, IN_SELECT: owned copy */
   int           error_code;   /* ERROR: an OrmaError code */
   OrmaExpr    **children;     /* owned, sunk */
   guint         n_children;

@@ -230,9 +230,9 @@ log_disposed (OrmaEntity *entity, gpointer data)
 }
 
 static const OrmaEntityTracker test_tracker = {
-  log_before_access,
-  log_changed,
-  log_disposed,
+  .before_access = log_before_access,
+  .changed = log_changed,
+  .disposed = log_disposed,
 };
 
 #define BIT(column) (G_GUINT64_CONSTANT (1) << (column))

@@ -60,6 +60,33 @@ OrmaExpr *orma_table_col (OrmaTable  *table,
 ORMA_AVAILABLE_IN_ALL
 OrmaExpr *orma_star      (void);
 
+/* Aliases: a table under another name (self-joins, one table joined
+ * twice). An alias of a mapped class is made by orma_aliased(), a
+ * subquery alias by orma_query_subquery() (orma-query.h). @name NULL
+ * gives an anonymous alias that the compiler names. */
+#define ORMA_TYPE_ALIAS (orma_alias_get_type ())
+ORMA_AVAILABLE_IN_ALL
+GType      orma_alias_get_type  (void) G_GNUC_CONST;
+ORMA_AVAILABLE_IN_ALL
+OrmaAlias *orma_table_alias     (OrmaTable  *table,
+                                 const char *name);
+ORMA_AVAILABLE_IN_ALL
+OrmaAlias *orma_alias_ref       (OrmaAlias  *alias);
+ORMA_AVAILABLE_IN_ALL
+void       orma_alias_unref     (OrmaAlias  *alias);
+/* A column of the alias: a mapped property or column name of the
+ * aliased table, or a result column (label) of a subquery. An unknown
+ * name gives an expression that fails with ORMA_ERROR_UNKNOWN_PROPERTY
+ * when compiled. */
+ORMA_AVAILABLE_IN_ALL
+OrmaExpr  *orma_alias_col       (OrmaAlias  *alias,
+                                 const char *name);
+
+/* expr AS name, in a select list (orma_query_add_column()) */
+ORMA_AVAILABLE_IN_ALL
+OrmaExpr  *orma_label           (OrmaExpr   *expr,
+                                 const char *name);
+
 /* Comparisons */
 ORMA_AVAILABLE_IN_ALL
 OrmaExpr *orma_eq          (OrmaExpr *left, OrmaExpr *right);
@@ -115,5 +142,6 @@ ORMA_AVAILABLE_IN_ALL
 OrmaExpr *orma_desc  (OrmaExpr *operand);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (OrmaExpr, orma_expr_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (OrmaAlias, orma_alias_unref)
 
 G_END_DECLS

@@ -23,6 +23,13 @@ gboolean      orma_registry_configure   (OrmaRegistry  *self,
                                          GError       **error);
 ORMA_AVAILABLE_IN_ALL
 OrmaMetadata *orma_registry_get_metadata(OrmaRegistry  *self);
+/* Adds a table that no class maps, such as the secondary table of a
+ * many-to-many relationship, so that relationships can name it and
+ * create_all() creates it. */
+ORMA_AVAILABLE_IN_ALL
+gboolean      orma_registry_add_table   (OrmaRegistry  *self,
+                                         OrmaTable     *table,
+                                         GError       **error);
 ORMA_AVAILABLE_IN_ALL
 gboolean      orma_registry_create_all  (OrmaRegistry  *self,
                                          OrmaEngine    *engine,

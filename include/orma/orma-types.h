@@ -29,6 +29,8 @@ typedef struct _OrmaRegistry   OrmaRegistry;
 typedef struct _OrmaSession    OrmaSession;
 typedef struct _OrmaQuery      OrmaQuery;
 typedef struct _OrmaRows       OrmaRows;
+typedef struct _OrmaAlias      OrmaAlias;
+typedef struct _OrmaCollection OrmaCollection;
 
 /**
  * OrmaColumnFlags:
@@ -55,5 +57,28 @@ typedef enum {
   ORMA_COLUMN_VERSION          = 1 << 4,
   ORMA_COLUMN_NO_AUTOINCREMENT = 1 << 5,
 } OrmaColumnFlags;
+
+/**
+ * OrmaLoadStrategy:
+ * @ORMA_LOAD_DEFAULT: in a query option, the mapping's own strategy
+ * @ORMA_LOAD_LAZY: a SELECT on first access ("select", the default)
+ * @ORMA_LOAD_JOINED: a LEFT OUTER JOIN in the query that loads the owner
+ * @ORMA_LOAD_SELECTIN: one more SELECT per query, with IN over the owners' keys
+ * @ORMA_LOAD_DYNAMIC: never loaded; the attribute gives an #OrmaQuery
+ * @ORMA_LOAD_RAISE: access without an eager load is an error
+ *   (%ORMA_ERROR_INVALID_STATE): the guard against N+1 queries
+ * @ORMA_LOAD_NOLOAD: never loaded; the attribute is empty unless set
+ *
+ * How a relationship attribute is loaded.
+ */
+typedef enum {
+  ORMA_LOAD_DEFAULT,
+  ORMA_LOAD_LAZY,
+  ORMA_LOAD_JOINED,
+  ORMA_LOAD_SELECTIN,
+  ORMA_LOAD_DYNAMIC,
+  ORMA_LOAD_RAISE,
+  ORMA_LOAD_NOLOAD,
+} OrmaLoadStrategy;
 
 G_END_DECLS

@@ -12,6 +12,7 @@
 #include <orma/orma-expr.h>
 #include <orma/orma-table.h>
 #include <orma/orma-entity.h>
+#include <orma/orma-collection.h>
 #include <orma/orma-registry.h>
 #include <orma/orma-session.h>
 #include <orma/orma-query.h>

@@ -1,0 +1,1 @@
+/* blog-commands.c: to be written */

@@ -1,0 +1,1 @@
+/* blog-models.c: to be written */

@@ -1,0 +1,2 @@
+/* orma-relationship-attr.c: to be written (placeholder so the tree builds). */
+#include "config.h"

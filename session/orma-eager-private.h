@@ -1,0 +1,91 @@
+/* orma-eager-private.h: loading relationships along with a query
+ * (joined, selectin, contains_eager) and on first access (lazy).
+ *
+ *   orma-loader.c          lazy loads, raise and noload, the session's
+ *                          load_relationship callback, expiry stamps
+ *   orma-loader-select.c   the SELECT of one relationship for a set of
+ *                          owners (lazy: one owner; selectin: IN chunks)
+ *   orma-eager.c           the eager plan of a query: joined eager
+ *                          LEFT OUTER JOINs, contains_eager, selectin
+ *                          after the rows
+ *
+ * The query (orma-query.c) calls the plan like this:
+ *
+ *   plan = _orma_eager_plan_new (session, mapper, root_from, options, &error);
+ *   _orma_eager_plan_extend_select (plan, &select, &error);  (may wrap it)
+ *   for each row:  entity = _orma_loading_instance (.., cursor, 0, ..);
+ *                  _orma_eager_plan_row (plan, entity, cursor, &error);
+ *   _orma_eager_plan_finish (plan, entities, &error);   (per chunk when streaming)
+ *   _orma_eager_plan_free (plan);
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
+#pragma once
+
+#include "orma-session-private.h"
+#include "orma-compiler-private.h"
+#include "orma-relationship-private.h"
+
+G_BEGIN_DECLS
+
+/* A query option: a strategy for a relationship path, or contains_eager
+ * with the alias (nullable) the query joined the target as. */
+typedef struct {
+  char             *path;      /* "posts.keywords" */
+  OrmaLoadStrategy  strategy;
+  gboolean          contains_eager;
+  OrmaAlias        *alias;     /* contains_eager: referenced, nullable */
+  OrmaJoin         *join;      /* contains_eager: the query's join to it */
+} OrmaLoadOption;
+
+void _orma_load_option_free (OrmaLoadOption *option);
+
+typedef struct _OrmaEagerPlan OrmaEagerPlan;
+
+/* The plan for a query of @mapper whose rows read the mapper's columns
+ * from @root_from (NULL: the table itself), with the mapping's
+ * strategies overridden by @options (OrmaLoadOption*, nullable). NULL
+ * with no error when nothing is loaded eagerly. An option naming an
+ * unknown relationship is ORMA_ERROR_UNKNOWN_PROPERTY. */
+OrmaEagerPlan *_orma_eager_plan_new   (OrmaSession  *session,
+                                       OrmaMapper   *mapper,
+                                       OrmaAlias    *root_from,
+                                       GPtrArray    *options,
+                                       GError      **error);
+/* Adds the joined eager LEFT OUTER JOINs (anonymous aliases, nested
+ * paths, join-depth) and their columns after the existing ones. When
+ * @select has a limit or an offset and a joined collection, the select
+ * is first wrapped: SELECT anon_1.*, ... FROM (the limited select) AS
+ * anon_1 LEFT OUTER JOIN ..., so that the limit counts owners. The
+ * owner's columns stay first in the row. The plan keeps whatever it
+ * allocated until it is freed. */
+gboolean       _orma_eager_plan_extend_select (OrmaEagerPlan *plan,
+                                       OrmaSelect    *select,
+                                       GError       **error);
+/* Reads the eagerly joined columns of the current row into the related
+ * objects and the owner's attributes (@owner was just loaded from the
+ * row's first columns). */
+gboolean       _orma_eager_plan_row   (OrmaEagerPlan *plan,
+                                       OrmaEntity    *owner,
+                                       OrmaCursor    *cursor,
+                                       GError       **error);
+/* After the rows (or each chunk) of @owners: marks joined collections
+ * loaded and runs the selectin loads. */
+gboolean       _orma_eager_plan_finish (OrmaEagerPlan *plan,
+                                       GPtrArray     *owners,
+                                       GError       **error);
+void           _orma_eager_plan_free  (OrmaEagerPlan *plan);
+
+/* orma-loader-select.c: loads @rel for @owners (all of rel->owner) with
+ * one SELECT per chunk of owners (IN over their keys; one owner: =),
+ * ordered by the relationship's order-by, and stores the results with
+ * _orma_entity_relationship_load(). Used by lazy loading (one owner) and
+ * selectin. A many-to-one whose target is in the identity map is filled
+ * from there without SQL. */
+gboolean       _orma_loader_load_for  (OrmaSession      *session,
+                                       OrmaRelationship *rel,
+                                       OrmaEntity      **owners,
+                                       guint             n_owners,
+                                       GError          **error);
+
+G_END_DECLS

@@ -1,0 +1,2 @@
+/* orma-flush-cascade.c: to be written (placeholder so the tree builds). */
+#include "config.h"

@@ -1,0 +1,2 @@
+/* orma-query-join.c: to be written (placeholder so the tree builds). */
+#include "config.h"

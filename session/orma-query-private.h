@@ -1,0 +1,2 @@
+/* orma-query-private.h: placeholder */
+#pragma once

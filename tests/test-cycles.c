@@ -1,0 +1,14 @@
+/* test-cycles.c: to be written. */
+#include "fixtures.h"
+
+static Suite *
+make_suite (void)
+{
+  return suite_create ("cycles");
+}
+
+int
+main (void)
+{
+  return orma_test_run (make_suite ());
+}

@@ -1,0 +1,14 @@
+/* test-relationship-config.c: to be written. */
+#include "fixtures.h"
+
+static Suite *
+make_suite (void)
+{
+  return suite_create ("relationship-config");
+}
+
+int
+main (void)
+{
+  return orma_test_run (make_suite ());
+}

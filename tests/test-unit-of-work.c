@@ -1,0 +1,14 @@
+/* test-unit-of-work.c: to be written. */
+#include "fixtures.h"
+
+static Suite *
+make_suite (void)
+{
+  return suite_create ("unit-of-work");
+}
+
+int
+main (void)
+{
+  return orma_test_run (make_suite ());
+}
