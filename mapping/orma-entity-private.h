@@ -71,6 +71,9 @@ typedef struct {
   guint     weak      : 1;  /* scalar value held by a weak pointer */
   guint     changed   : 1;  /* scalar: set by the application since the last flush */
   guint     committed_set : 1;
+  guint     committed_unknown : 1; /* committed_set while not loaded: the
+                                     * value before the change is unknown
+                                     * (committed is NULL) */
 } OrmaRelSlot;
 
 /* Room, in every entity, for the tracker's per-object data: the session
@@ -93,7 +96,8 @@ typedef struct {
   GValue                  *committed;  /* n_columns, allocated on first change */
   const OrmaEntityTracker *tracker;
   gpointer                 tracker_data;
-  OrmaRelSlot             *rels;       /* mapper->relationships->len, or NULL */
+  OrmaRelSlot             *rels;       /* n_rels, allocated on first use, or NULL */
+  guint                    n_rels;     /* grows with mapper->relationships */
   GValue                   inline_values[ORMA_INLINE_VALUES];
   guint64                  tracker_storage[ORMA_TRACKER_STORAGE_SIZE / sizeof (guint64)];
 } OrmaEntityPrivate;
@@ -165,9 +169,22 @@ _orma_entity_tracker_storage (OrmaEntity *self)
 
 /* ---- relationship attributes (orma-relationship-attr.c) ---- */
 
-/* The slot of @rel in @self (allocated with the entity). */
+/* The slot of @rel in @self: the slots are allocated on first use and
+ * grow when configuration adds relationships (backrefs) to the mapper,
+ * so the pointer is valid until the next call that may add one. A
+ * weakly held target that was freed reads as not loaded. */
 OrmaRelSlot  *_orma_entity_rel_slot      (OrmaEntity               *self,
                                           struct _OrmaRelationship *rel);
+/* The slot, or NULL if @self never had a relationship value (nothing is
+ * allocated): for readers that must not allocate. */
+static inline OrmaRelSlot *
+_orma_entity_peek_rel_slot (OrmaEntity               *self,
+                            struct _OrmaRelationship *rel)
+{
+  if (_orma_entity_get_private (self)->rels == NULL)
+    return NULL;
+  return _orma_entity_rel_slot (self, rel);
+}
 /* The attribute as the application reads it: loads it through the
  * tracker if needed. Scalar: the object or NULL (borrowed); collection:
  * the OrmaCollection (borrowed). FALSE with @error if loading failed. */
@@ -204,6 +221,30 @@ void          _orma_entity_relationship_accept (OrmaEntity             *self,
 /* Holds a scalar's target weakly from now on. */
 void          _orma_entity_relationship_weaken (OrmaEntity             *self,
                                           struct _OrmaRelationship *rel);
+
+/* Back-populates sync of a collection change made by the application
+ * (orma-collection.c calls these after the collection changed): the
+ * other side of the pair follows and the tracker is told about @owner's
+ * change. */
+void          _orma_entity_relationship_member_added   (OrmaEntity       *owner,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *member);
+void          _orma_entity_relationship_member_removed (OrmaEntity       *owner,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *member);
+/* The tracker's relationship_changed, if a tracker is attached. */
+void          _orma_entity_relationship_changed (OrmaEntity             *self,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *added,
+                                          OrmaEntity               *removed);
+/* The tracker's load_relationship callback is attached: reading an
+ * attribute may load it (FALSE: an unloaded attribute reads as empty). */
+gboolean      _orma_entity_can_load_relationships (OrmaEntity       *self);
+
+/* orma-entity.c's dispose and finalize: strong references dropped and
+ * weak pointers removed (dispose), the slots freed (finalize). */
+void          _orma_entity_relationships_dispose  (OrmaEntity       *self);
+void          _orma_entity_relationships_finalize (OrmaEntity       *self);
 
 static inline gpointer
 _orma_entity_get_tracker_data (OrmaEntity *self)

@@ -22,6 +22,7 @@
 
 #include "orma-entity-private.h"
 #include "orma-relationship-private.h"
+#include "orma-collection-private.h"
 #include "orma-error-private.h"
 #include "orma-expr-private.h"
 #include "orma-value-private.h"
@@ -211,6 +212,127 @@ property_column (OrmaEntityPrivate *priv,
   return _orma_mapper_find_column (mapper, pspec->name);
 }
 
+/* ---- relationship properties ---- */
+
+/* The relationship a property id above ORMA_MAX_COLUMNS names, found as
+ * property_column() finds columns; the mapper is configured first, so
+ * that the relationship is resolved. NULL with a warning otherwise. */
+static OrmaRelationship *
+property_relationship (OrmaEntity *self,
+                       guint       prop_id,
+                       GParamSpec *pspec)
+{
+  OrmaMapper *mapper = _orma_entity_get_mapper (self);
+  g_autoptr (GError) error = NULL;
+  OrmaRelationship *rel;
+
+  if (mapper == NULL)
+    return NULL;
+
+  if (!mapper->configured && !_orma_mapper_configure (mapper, &error))
+    {
+      g_warning ("%s.%s: %s", G_OBJECT_TYPE_NAME (self), pspec->name, error->message);
+      return NULL;
+    }
+
+  if (pspec->owner_type == mapper->type)
+    rel = _orma_mapper_relationship_by_prop (mapper, prop_id);
+  else
+    rel = _orma_mapper_find_relationship (mapper, pspec->name);
+
+  if (rel != NULL && !rel->resolved)
+    {
+      g_warning ("%s.%s: the relationship is not resolved (configure the registry)",
+                 G_OBJECT_TYPE_NAME (self), pspec->name);
+      return NULL;
+    }
+  return rel;
+}
+
+static void
+get_relationship_property (OrmaEntity       *self,
+                           OrmaRelationship *rel,
+                           GValue           *value)
+{
+  g_autoptr (GError) error = NULL;
+  GObject *related = NULL;
+
+  /* A dynamic relationship's value is whatever the session's
+   * load_relationship callback put in the slot (a query). */
+  if (!_orma_entity_relationship_get (self, rel, &related, &error))
+    {
+      g_warning ("%s.%s: %s", G_OBJECT_TYPE_NAME (self), rel->name, error->message);
+      related = NULL;
+    }
+
+  if (related != NULL && !g_type_is_a (G_OBJECT_TYPE (related), G_VALUE_TYPE (value)))
+    {
+      g_warning ("%s.%s: a %s does not fit the property's type %s",
+                 G_OBJECT_TYPE_NAME (self), rel->name, G_OBJECT_TYPE_NAME (related),
+                 G_VALUE_TYPE_NAME (value));
+      related = NULL;
+    }
+  g_value_set_object (value, related);
+}
+
+/* Setting a collection property: @model (a GListModel of the target's
+ * class, or NULL for none) becomes the members. */
+static gboolean
+set_collection_property (OrmaEntity       *self,
+                         OrmaRelationship *rel,
+                         GObject          *model,
+                         GError          **error)
+{
+  g_autoptr (GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  GObject *collection = NULL;
+  guint n = 0;
+
+  if (model != NULL && !G_IS_LIST_MODEL (model))
+    {
+      _orma_set_error (error, ORMA_ERROR_TYPE_MISMATCH,
+                       "%s.%s takes a GListModel, not a %s", G_OBJECT_TYPE_NAME (self),
+                       rel->name, G_OBJECT_TYPE_NAME (model));
+      return FALSE;
+    }
+
+  if (model != NULL)
+    n = g_list_model_get_n_items (G_LIST_MODEL (model));
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (items, g_list_model_get_item (G_LIST_MODEL (model), i));
+
+  if (!_orma_entity_relationship_get (self, rel, &collection, error))
+    return FALSE;
+  /* Replacing a collection with itself changes nothing. */
+  if (collection == model)
+    return TRUE;
+
+  return orma_collection_replace (ORMA_COLLECTION (collection),
+                                  (OrmaEntity **) items->pdata, items->len, error);
+}
+
+static void
+set_relationship_property (OrmaEntity       *self,
+                           OrmaRelationship *rel,
+                           const GValue     *value)
+{
+  g_autoptr (GError) error = NULL;
+  GObject *object = g_value_get_object (value);
+
+  if (rel->lazy == ORMA_LOAD_DYNAMIC)
+    _orma_set_error (&error, ORMA_ERROR_INVALID_QUERY,
+                     "a dynamic relationship cannot be set");
+  else if (rel->is_collection)
+    set_collection_property (self, rel, object, &error);
+  else if (object != NULL && !ORMA_IS_ENTITY (object))
+    _orma_set_error (&error, ORMA_ERROR_TYPE_MISMATCH, "a %s is not a mapped object",
+                     G_OBJECT_TYPE_NAME (object));
+  else
+    _orma_entity_relationship_set (self, rel, (OrmaEntity *) object, &error);
+
+  if (error != NULL)
+    g_warning ("%s.%s: %s", G_OBJECT_TYPE_NAME (self), rel->name, error->message);
+}
+
 static void
 orma_entity_get_property (GObject    *object,
                           guint       prop_id,
@@ -219,7 +341,20 @@ orma_entity_get_property (GObject    *object,
 {
   OrmaEntity *self = (OrmaEntity *) object;
   OrmaEntityPrivate *priv = orma_entity_get_instance_private (self);
-  int column = property_column (priv, prop_id, pspec);
+  int column;
+
+  if (prop_id > ORMA_MAX_COLUMNS)
+    {
+      OrmaRelationship *rel = property_relationship (self, prop_id, pspec);
+
+      if (rel != NULL)
+        get_relationship_property (self, rel, value);
+      else if (priv->mapper != NULL && priv->mapper->configured)
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  column = property_column (priv, prop_id, pspec);
 
   if (column < 0)
     {
@@ -239,7 +374,20 @@ orma_entity_set_property (GObject      *object,
 {
   OrmaEntity *self = (OrmaEntity *) object;
   OrmaEntityPrivate *priv = orma_entity_get_instance_private (self);
-  int column = property_column (priv, prop_id, pspec);
+  int column;
+
+  if (prop_id > ORMA_MAX_COLUMNS)
+    {
+      OrmaRelationship *rel = property_relationship (self, prop_id, pspec);
+
+      if (rel != NULL)
+        set_relationship_property (self, rel, value);
+      else if (priv->mapper != NULL && priv->mapper->configured)
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      return;
+    }
+
+  column = property_column (priv, prop_id, pspec);
 
   if (column < 0)
     {
@@ -260,6 +408,11 @@ orma_entity_dispose (GObject *object)
   /* The session holds clean objects weakly and forgets them here. */
   if (priv->tracker != NULL && priv->tracker->disposed != NULL)
     priv->tracker->disposed (self, priv->tracker_data);
+
+  /* Related objects are let go now rather than at finalize: dispose is
+   * what breaks a reference cycle between a parent and its children. */
+  if (priv->rels != NULL)
+    _orma_entity_relationships_dispose (self);
 
   G_OBJECT_CLASS (orma_entity_parent_class)->dispose (object);
 }
@@ -292,6 +445,9 @@ orma_entity_finalize (GObject *object)
 {
   OrmaEntity *self = (OrmaEntity *) object;
   OrmaEntityPrivate *priv = orma_entity_get_instance_private (self);
+
+  if (priv->rels != NULL)
+    _orma_entity_relationships_finalize (self);
 
   if (priv->mapper != NULL)
     {
@@ -974,6 +1130,191 @@ orma_entity_set (OrmaEntity  *self,
   g_object_thaw_notify (G_OBJECT (self));
 
   return TRUE;
+}
+
+/* ---- relationship attributes ---- */
+
+/* The resolved relationship @name of @self's class, configuring the
+ * mapper first (backrefs of other classes exist only then). */
+static OrmaRelationship *
+lookup_relationship (OrmaEntity  *self,
+                     const char  *name,
+                     GError     **error)
+{
+  OrmaMapper *mapper = _orma_entity_get_mapper (self);
+  OrmaRelationship *rel = NULL;
+
+  if (mapper != NULL && !mapper->configured && !_orma_mapper_configure (mapper, error))
+    return NULL;
+
+  if (mapper != NULL && name != NULL)
+    rel = _orma_mapper_find_relationship (mapper, name);
+  if (rel == NULL)
+    {
+      _orma_set_error (error, ORMA_ERROR_UNKNOWN_PROPERTY, "%s has no relationship '%s'",
+                       G_OBJECT_TYPE_NAME (self), name ? name : "(null)");
+      return NULL;
+    }
+
+  if (!rel->resolved)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_MAPPING,
+                       "%s.%s is not resolved: configure the registry first",
+                       G_OBJECT_TYPE_NAME (self), rel->name);
+      return NULL;
+    }
+  return rel;
+}
+
+/**
+ * orma_entity_get_related:
+ * @self: an entity
+ * @name: the name of a many-to-one or one-to-one relationship
+ * @error: return location for a #GError
+ *
+ * Gets the related object, loading it if needed (a lazy load may run a
+ * query; a "raise" relationship that is not loaded fails).
+ *
+ * Returns: (transfer full) (nullable) (type OrmaEntity): the related
+ *   object, or %NULL if there is none or on error (then @error is set)
+ */
+gpointer
+orma_entity_get_related (OrmaEntity  *self,
+                         const char  *name,
+                         GError     **error)
+{
+  OrmaRelationship *rel;
+  GObject *value = NULL;
+
+  g_return_val_if_fail (ORMA_IS_ENTITY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rel = lookup_relationship (self, name, error);
+  if (rel == NULL)
+    return NULL;
+
+  if (rel->is_collection || rel->lazy == ORMA_LOAD_DYNAMIC)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
+                       "%s.%s is a collection: use orma_entity_get_collection()",
+                       G_OBJECT_TYPE_NAME (self), rel->name);
+      return NULL;
+    }
+
+  if (!_orma_entity_relationship_get (self, rel, &value, error))
+    return NULL;
+  return value != NULL ? g_object_ref (value) : NULL;
+}
+
+/**
+ * orma_entity_set_related:
+ * @self: an entity
+ * @name: the name of a many-to-one or one-to-one relationship
+ * @value: (nullable) (type OrmaEntity): the related object, of the
+ *   relationship's target class, or %NULL
+ * @error: return location for a #GError
+ *
+ * Sets the related object, as setting the property does; the other side
+ * of a back-populated pair follows. Setting the value it already has
+ * does nothing.
+ *
+ * Returns: %TRUE on success; %FALSE with %ORMA_ERROR_UNKNOWN_PROPERTY,
+ *   %ORMA_ERROR_TYPE_MISMATCH or %ORMA_ERROR_INVALID_QUERY (a
+ *   collection), nothing changed
+ */
+gboolean
+orma_entity_set_related (OrmaEntity  *self,
+                         const char  *name,
+                         gpointer     value,
+                         GError     **error)
+{
+  OrmaRelationship *rel;
+
+  g_return_val_if_fail (ORMA_IS_ENTITY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  rel = lookup_relationship (self, name, error);
+  if (rel == NULL)
+    return FALSE;
+
+  return _orma_entity_relationship_set (self, rel, value, error);
+}
+
+/**
+ * orma_entity_get_collection:
+ * @self: an entity
+ * @name: the name of a one-to-many or many-to-many relationship
+ * @error: return location for a #GError
+ *
+ * Gets the collection of related objects, loaded (a lazy load may run a
+ * query). Unlike the GObject property, this reports a failure to load.
+ *
+ * Returns: (transfer full) (nullable): the collection, or %NULL on
+ *   error
+ */
+OrmaCollection *
+orma_entity_get_collection (OrmaEntity  *self,
+                            const char  *name,
+                            GError     **error)
+{
+  OrmaRelationship *rel;
+  GObject *value = NULL;
+
+  g_return_val_if_fail (ORMA_IS_ENTITY (self), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  rel = lookup_relationship (self, name, error);
+  if (rel == NULL)
+    return NULL;
+
+  if (!rel->is_collection)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
+                       "%s.%s is not a collection: use orma_entity_get_related()",
+                       G_OBJECT_TYPE_NAME (self), rel->name);
+      return NULL;
+    }
+  if (rel->lazy == ORMA_LOAD_DYNAMIC)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
+                       "%s.%s is dynamic: use orma_entity_query_related()",
+                       G_OBJECT_TYPE_NAME (self), rel->name);
+      return NULL;
+    }
+
+  if (!_orma_entity_relationship_get (self, rel, &value, error))
+    return NULL;
+  return ORMA_COLLECTION (g_object_ref (value));
+}
+
+/**
+ * orma_entity_is_loaded:
+ * @self: an entity
+ * @name: the name of a relationship
+ *
+ * Tells whether a relationship attribute is loaded, without loading it.
+ * An attribute the application has set is loaded.
+ *
+ * Returns: %TRUE if reading it needs no loading; %FALSE if not, or if
+ *   @name is not a relationship of @self's class
+ */
+gboolean
+orma_entity_is_loaded (OrmaEntity *self,
+                       const char *name)
+{
+  OrmaRelationship *rel;
+  OrmaRelSlot *slot;
+
+  g_return_val_if_fail (ORMA_IS_ENTITY (self), FALSE);
+
+  rel = lookup_relationship (self, name, NULL);
+  if (rel == NULL)
+    return FALSE;
+
+  slot = _orma_entity_rel_slot (self, rel);
+  if (slot->value != NULL && ORMA_IS_COLLECTION (slot->value))
+    return _orma_collection_peek_loaded (ORMA_COLLECTION (slot->value));
+  return slot->loaded;
 }
 
 /**

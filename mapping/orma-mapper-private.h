@@ -40,6 +40,9 @@ struct _OrmaMapper
   int               version;
   GError           *error;       /* first declaration error */
   gboolean          configured;
+  /* The columns are checked and pk/autoincrement/version filled in: what
+   * another class's relationships need of this one to be resolved. */
+  gboolean          columns_configured;
   /* SQL text of the flush statements, by a key the session builds
    * (statement kind and column mask); owned here because it lives as
    * long as the mapping. */
@@ -61,8 +64,30 @@ OrmaMapper *_orma_mapper_for_type     (GType       type);
 /* -1 if @property names no column ("full-name" and "full_name" alike) */
 int         _orma_mapper_find_column  (OrmaMapper *mapper,
                                        const char *property);
-/* Validates the mapping; sets mapper->configured. */
+/* Validates the mapping and resolves its relationships (against the
+ * default registry's metadata); sets mapper->configured. */
 gboolean    _orma_mapper_configure    (OrmaMapper *mapper,
                                        GError    **error);
+/* Validates the columns only (not the relationships); sets
+ * mapper->columns_configured. Call with the mapping lock held. */
+gboolean    _orma_mapper_configure_columns (OrmaMapper *mapper,
+                                            GError    **error);
+/* Appends a relationship (taking it), creating the array on first use. */
+void        _orma_mapper_add_relationship  (OrmaMapper *mapper,
+                                            gpointer    rel);
+/* Property and column names match with '-' and '_' alike. */
+gboolean    _orma_names_match         (const char *a,
+                                       const char *b);
+
+/* One recursive lock serializes configuring mappers, resolving their
+ * relationships and changing a registry: resolving a relationship
+ * configures another mapper's columns and reads the registry's
+ * metadata, so a single lock cannot be taken in two orders. */
+void        _orma_mapping_lock        (void);
+void        _orma_mapping_unlock      (void);
+
+/* orma-registry.c: the metadata of @registry, for reading with the
+ * mapping lock held (no configure). */
+OrmaMetadata *_orma_registry_peek_metadata (OrmaRegistry *registry);
 
 G_END_DECLS

@@ -12,11 +12,28 @@
 #include "config.h"
 
 #include "orma-mapper-private.h"
+#include "orma-relationship-private.h"
+#include "orma-registry.h"
 #include "orma-error-private.h"
 
 /* Configuration may be asked for from several threads at once (two
- * sessions meeting a class for the first time); it is rare and short. */
-static GMutex configure_lock;
+ * sessions meeting a class for the first time); it is rare and short.
+ * Recursive, because configuring one mapper configures the columns of
+ * the classes its relationships name, and the registry holds it while
+ * it configures every mapper (see orma-mapper-private.h). */
+static GRecMutex configure_lock;
+
+void
+_orma_mapping_lock (void)
+{
+  g_rec_mutex_lock (&configure_lock);
+}
+
+void
+_orma_mapping_unlock (void)
+{
+  g_rec_mutex_unlock (&configure_lock);
+}
 
 /* _orma_mapper_for_type:
  *
@@ -49,8 +66,8 @@ _orma_mapper_for_type (GType type)
 
 /* Property names and column names match with '-' and '_' alike, as
  * GObject matches property names. */
-static gboolean
-names_match (const char *a, const char *b)
+gboolean
+_orma_names_match (const char *a, const char *b)
 {
   for (; *a != '\0' && *b != '\0'; a++, b++)
     {
@@ -74,7 +91,7 @@ _orma_mapper_find_column (OrmaMapper *mapper,
     return -1;
 
   for (guint i = 0; i < mapper->n_columns; i++)
-    if (names_match (_orma_mapper_column (mapper, i)->name, property))
+    if (_orma_names_match (_orma_mapper_column (mapper, i)->name, property))
       return (int) i;
 
   return -1;
@@ -130,28 +147,23 @@ check_mapping (OrmaMapper  *mapper,
   return TRUE;
 }
 
-/* _orma_mapper_configure:
+/* _orma_mapper_configure_columns:
  *
- * Checks the mapping and fills in what the session reads from it (the
- * primary key, the generated key, the version column). Doing it again
- * after a success costs nothing. Fails with ORMA_ERROR_INVALID_MAPPING,
- * or with the table's own error.
+ * Checks the columns and fills in what the session reads from them (the
+ * primary key, the generated key, the version column). This is all that
+ * resolving another class's relationship to this one needs, so it runs
+ * without looking at this class's own relationships.
  */
 gboolean
-_orma_mapper_configure (OrmaMapper  *mapper,
-                        GError     **error)
+_orma_mapper_configure_columns (OrmaMapper  *mapper,
+                                GError     **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
   OrmaTable *table;
 
   g_return_val_if_fail (mapper != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (g_atomic_int_get (&mapper->configured))
-    return TRUE;
-
-  locker = g_mutex_locker_new (&configure_lock);
-  if (mapper->configured)
+  if (mapper->columns_configured)
     return TRUE;
 
   if (!check_mapping (mapper, error))
@@ -164,7 +176,97 @@ _orma_mapper_configure (OrmaMapper  *mapper,
   mapper->version = table->version;
   if (mapper->sql_cache == NULL)
     mapper->sql_cache = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  if (mapper->relationships == NULL)
+    mapper->relationships = g_ptr_array_new_with_free_func ((GDestroyNotify) _orma_relationship_free);
+
+  mapper->columns_configured = TRUE;
+  return TRUE;
+}
+
+/* _orma_mapper_configure:
+ *
+ * Checks the mapping, then resolves every relationship (the secondary
+ * tables are looked up in the default registry's metadata). Doing it
+ * again after a success costs nothing; after a failure it starts over
+ * from what is left to do, so a class or table registered since can make
+ * it succeed. Fails with ORMA_ERROR_INVALID_MAPPING, or with the table's
+ * own error.
+ */
+gboolean
+_orma_mapper_configure (OrmaMapper  *mapper,
+                        GError     **error)
+{
+  g_autoptr (GRecMutexLocker) locker = NULL;
+  OrmaMetadata *metadata;
+
+  g_return_val_if_fail (mapper != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (g_atomic_int_get (&mapper->configured))
+    return TRUE;
+
+  locker = g_rec_mutex_locker_new (&configure_lock);
+  if (mapper->configured)
+    return TRUE;
+
+  if (!_orma_mapper_configure_columns (mapper, error))
+    return FALSE;
+
+  metadata = _orma_registry_peek_metadata (orma_registry_get_default ());
+  if (!_orma_relationships_resolve (mapper, metadata, error))
+    return FALSE;
 
   g_atomic_int_set (&mapper->configured, TRUE);
   return TRUE;
+}
+
+void
+_orma_mapper_add_relationship (OrmaMapper *mapper,
+                               gpointer    rel)
+{
+  if (mapper->relationships == NULL)
+    mapper->relationships = g_ptr_array_new_with_free_func ((GDestroyNotify) _orma_relationship_free);
+  g_ptr_array_add (mapper->relationships, rel);
+}
+
+OrmaRelationship *
+_orma_mapper_find_relationship (OrmaMapper *mapper,
+                                const char *name)
+{
+  g_return_val_if_fail (mapper != NULL, NULL);
+
+  if (name == NULL || mapper->relationships == NULL)
+    return NULL;
+
+  for (guint i = 0; i < mapper->relationships->len; i++)
+    {
+      OrmaRelationship *rel = g_ptr_array_index (mapper->relationships, i);
+
+      if (_orma_names_match (rel->name, name))
+        return rel;
+    }
+
+  return NULL;
+}
+
+/* Relationship properties have ids after every possible column id, so
+ * the index comes straight from the id. */
+OrmaRelationship *
+_orma_mapper_relationship_by_prop (OrmaMapper *mapper,
+                                   guint       prop_id)
+{
+  OrmaRelationship *rel;
+  guint index;
+
+  g_return_val_if_fail (mapper != NULL, NULL);
+
+  if (mapper->relationships == NULL || prop_id <= ORMA_MAX_COLUMNS)
+    return NULL;
+
+  index = prop_id - ORMA_MAX_COLUMNS - 1;
+  if (index >= mapper->relationships->len)
+    return NULL;
+
+  rel = g_ptr_array_index (mapper->relationships, index);
+  return rel->prop_id == prop_id ? rel : NULL;
 }

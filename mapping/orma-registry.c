@@ -5,7 +5,8 @@
  * its _get_type() function), makes sure their class_init has run, and
  * configures each class that declared a table. The tables of the
  * configured classes make up the registry's metadata, from which
- * create_all and drop_all issue the DDL.
+ * create_all and drop_all issue the DDL, together with the tables added
+ * without a class (the secondary tables of many-to-many relationships).
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -19,7 +20,8 @@ struct _OrmaRegistry
 {
   GObject       parent_instance;
 
-  GMutex        lock;
+  /* Guarded by the mapping lock (_orma_mapping_lock()), which resolving
+   * relationships also holds while it reads the metadata. */
   GPtrArray    *mappers;   /* OrmaMapper*, configured and in metadata */
   OrmaMetadata *metadata;
 };
@@ -33,7 +35,6 @@ orma_registry_finalize (GObject *object)
 
   g_clear_pointer (&self->mappers, g_ptr_array_unref);
   g_clear_pointer (&self->metadata, orma_metadata_unref);
-  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (orma_registry_parent_class)->finalize (object);
 }
@@ -47,7 +48,6 @@ orma_registry_class_init (OrmaRegistryClass *klass)
 static void
 orma_registry_init (OrmaRegistry *self)
 {
-  g_mutex_init (&self->lock);
   self->mappers = g_ptr_array_new ();
   self->metadata = orma_metadata_new ();
 }
@@ -90,7 +90,8 @@ collect_mappers (GType      type,
     }
 }
 
-/* Called with the lock held. */
+/* Called with the mapping lock held. A class whose columns or
+ * relationships are invalid stays out of the metadata. */
 static gboolean
 register_mapper (OrmaRegistry  *self,
                  OrmaMapper    *mapper,
@@ -118,8 +119,11 @@ register_mapper (OrmaRegistry  *self,
  * @error: return location for a #GError
  *
  * Configures every mapped class: runs the class_init of each registered
- * subclass of #OrmaEntity that has not run yet, checks each mapping and
- * adds its table to the registry's metadata. A class is known once its
+ * subclass of #OrmaEntity that has not run yet, checks each mapping,
+ * resolves its relationships (target classes, foreign keys, secondary
+ * tables added with orma_registry_add_table()) and adds its table to
+ * the registry's metadata. A class whose mapping or relationships are
+ * invalid is left out until a later call succeeds for it. A class is known once its
  * `_get_type()` function has been called (for instance by
  * g_type_ensure()). Calling this again picks up classes registered
  * since; the ones already configured cost nothing.
@@ -133,20 +137,20 @@ gboolean
 orma_registry_configure (OrmaRegistry  *self,
                          GError       **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
   g_autoptr (GPtrArray) found = NULL;
   g_autoptr (GError) first_error = NULL;
 
   g_return_val_if_fail (ORMA_IS_REGISTRY (self), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
+  _orma_mapping_lock ();
   found = g_ptr_array_new ();
   collect_mappers (ORMA_TYPE_ENTITY, found);
 
   for (guint i = 0; i < found->len; i++)
     register_mapper (self, g_ptr_array_index (found, i),
                      first_error == NULL ? &first_error : NULL);
+  _orma_mapping_unlock ();
 
   if (first_error != NULL)
     {
@@ -181,17 +185,6 @@ orma_registry_get_metadata (OrmaRegistry *self)
 }
 
 /**
- * orma_registry_create_all:
- * @self: a registry
- * @engine: the database to create the tables in
- * @error: return location for a #GError
- *
- * Configures the registry, then creates the table and indexes of every
- * mapped class, referenced tables first.
- *
- * Returns: %TRUE on success
- */
-/**
  * orma_registry_add_table:
  * @self: a registry
  * @table: a table no class maps, e.g. the secondary table of a
@@ -208,16 +201,37 @@ orma_registry_add_table (OrmaRegistry  *self,
                          OrmaTable     *table,
                          GError       **error)
 {
-  g_autoptr (GMutexLocker) locker = NULL;
+  gboolean added;
 
   g_return_val_if_fail (ORMA_IS_REGISTRY (self), FALSE);
   g_return_val_if_fail (table != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  locker = g_mutex_locker_new (&self->lock);
-  return orma_metadata_add_table (self->metadata, table, error);
+  _orma_mapping_lock ();
+  added = orma_metadata_add_table (self->metadata, table, error);
+  _orma_mapping_unlock ();
+  return added;
 }
 
+OrmaMetadata *
+_orma_registry_peek_metadata (OrmaRegistry *self)
+{
+  g_return_val_if_fail (ORMA_IS_REGISTRY (self), NULL);
+
+  return self->metadata;
+}
+
+/**
+ * orma_registry_create_all:
+ * @self: a registry
+ * @engine: the database to create the tables in
+ * @error: return location for a #GError
+ *
+ * Configures the registry, then creates the table and indexes of every
+ * mapped class, referenced tables first.
+ *
+ * Returns: %TRUE on success
+ */
 gboolean
 orma_registry_create_all (OrmaRegistry  *self,
                           OrmaEngine    *engine,

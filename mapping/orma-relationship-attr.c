@@ -1,2 +1,550 @@
-/* orma-relationship-attr.c: to be written (placeholder so the tree builds). */
+/* orma-relationship-attr.c: the values of relationship attributes in each
+ * entity, and keeping both sides of a back-populated pair in sync.
+ *
+ * Every entity has one OrmaRelSlot per relationship of its mapper,
+ * allocated the first time a relationship attribute is touched (most
+ * rows loaded by a query never are) and grown when configuration adds
+ * relationships made by backrefs of other classes.
+ *
+ * A scalar (many-to-one, one-to-one) holds its target strongly when the
+ * application sets it, weakly when a loader or the session says so. A
+ * collection holds an OrmaCollection (orma-collection.c).
+ *
+ * Back-populates sync happens here, in memory, never with SQL: setting
+ * address.user moves the address between the users' collections; adding
+ * an address to user.addresses sets address.user; a many-to-many pair
+ * mirrors additions and removals. Each change runs the sync once: the
+ * calls that apply the other side's part (scalar_set with sync FALSE,
+ * _orma_collection_add_from_backref and _remove_from_backref) do not
+ * sync back, so there is no recursion to guard beyond that. Every side
+ * whose attribute changed reports to the tracker (relationship_changed),
+ * after the values are in place.
+ *
+ * Reference cycles: a transient parent and child reference each other
+ * (the parent's collection holds the child, the child's many-to-one
+ * holds the parent), so a transient graph keeps itself alive until the
+ * flush weakens the many-to-one references (the foreign key then says
+ * who the parent is) or the application clears them (sets the
+ * many-to-one to NULL, empties the collection, or runs dispose).
+ *
+ * SPDX-License-Identifier: LGPL-2.1-or-later
+ */
 #include "config.h"
+
+#include <string.h>
+
+#include "orma-entity-private.h"
+#include "orma-relationship-private.h"
+#include "orma-collection-private.h"
+#include "orma-error-private.h"
+
+/* ------------------------------------------------------------ slots */
+
+/* Weak pointers point into the slot array, so they move with it. */
+static void
+slots_grow (OrmaEntityPrivate *priv,
+            guint              n_rels)
+{
+  for (guint i = 0; i < priv->n_rels; i++)
+    if (priv->rels[i].weak && priv->rels[i].value != NULL)
+      g_object_remove_weak_pointer (priv->rels[i].value, (gpointer *) &priv->rels[i].value);
+
+  priv->rels = g_renew (OrmaRelSlot, priv->rels, n_rels);
+  memset (priv->rels + priv->n_rels, 0, (n_rels - priv->n_rels) * sizeof (OrmaRelSlot));
+  priv->n_rels = n_rels;
+
+  for (guint i = 0; i < priv->n_rels; i++)
+    if (priv->rels[i].weak && priv->rels[i].value != NULL)
+      g_object_add_weak_pointer (priv->rels[i].value, (gpointer *) &priv->rels[i].value);
+}
+
+OrmaRelSlot *
+_orma_entity_rel_slot (OrmaEntity       *self,
+                       OrmaRelationship *rel)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+  OrmaRelSlot *slot;
+
+  if (G_UNLIKELY (rel->index >= priv->n_rels))
+    slots_grow (priv, MAX (rel->index + 1, priv->mapper->relationships->len));
+
+  slot = &priv->rels[rel->index];
+  /* A weakly held target was freed: read it again next time. */
+  if (slot->weak && slot->value == NULL)
+    {
+      slot->weak = FALSE;
+      slot->loaded = FALSE;
+    }
+  return slot;
+}
+
+/* Stores @value (nullable) in a scalar slot, weakly or strongly. The old
+ * value is released last: freeing it may run arbitrary code. */
+static void
+slot_store (OrmaRelSlot *slot,
+            GObject     *value,
+            gboolean     weak)
+{
+  GObject *old = slot->value;
+  gboolean old_weak = slot->weak;
+
+  if (old != NULL && old_weak)
+    g_object_remove_weak_pointer (old, (gpointer *) &slot->value);
+
+  weak = weak && value != NULL;
+  slot->value = value;
+  slot->weak = weak;
+  if (value != NULL)
+    {
+      if (weak)
+        g_object_add_weak_pointer (value, (gpointer *) &slot->value);
+      else
+        g_object_ref (value);
+    }
+
+  if (old != NULL && !old_weak)
+    g_object_unref (old);
+}
+
+/* The scalar value without loading (NULL when not loaded). */
+static OrmaEntity *
+peek_scalar (OrmaEntity       *self,
+             OrmaRelationship *rel)
+{
+  OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
+
+  return slot->loaded ? (OrmaEntity *) slot->value : NULL;
+}
+
+static OrmaCollection *
+ensure_collection (OrmaEntity       *self,
+                   OrmaRelationship *rel)
+{
+  OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
+
+  if (slot->value == NULL)
+    slot->value = G_OBJECT (_orma_collection_new (self, rel));
+  return ORMA_COLLECTION (slot->value);
+}
+
+/* The collection the other side's sync changes; a dynamic relationship
+ * has none (its attribute is a query, its rows follow the foreign key
+ * that the scalar side writes). */
+static OrmaCollection *
+sync_collection (OrmaEntity       *self,
+                 OrmaRelationship *rel)
+{
+  if (rel->lazy == ORMA_LOAD_DYNAMIC)
+    return NULL;
+  return ensure_collection (self, rel);
+}
+
+gboolean
+_orma_entity_can_load_relationships (OrmaEntity *self)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+
+  return priv->tracker != NULL && priv->tracker->load_relationship != NULL;
+}
+
+void
+_orma_entity_relationship_changed (OrmaEntity       *self,
+                                   OrmaRelationship *rel,
+                                   OrmaEntity       *added,
+                                   OrmaEntity       *removed)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+
+  if (priv->tracker != NULL && priv->tracker->relationship_changed != NULL)
+    priv->tracker->relationship_changed (self, rel, added, removed, priv->tracker_data);
+}
+
+/* ------------------------------------------------------------ reading */
+
+gboolean
+_orma_entity_relationship_get (OrmaEntity        *self,
+                               OrmaRelationship  *rel,
+                               GObject          **value,
+                               GError           **error)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+  OrmaRelSlot *slot;
+
+  g_return_val_if_fail (rel != NULL && rel->resolved, FALSE);
+  g_return_val_if_fail (value != NULL, FALSE);
+
+  *value = NULL;
+  if (priv->tracker != NULL && priv->tracker->load_relationship != NULL &&
+      !priv->tracker->load_relationship (self, rel, priv->tracker_data, error))
+    return FALSE;
+
+  /* Fetched after the callback, which may have grown the slots. */
+  slot = _orma_entity_rel_slot (self, rel);
+  if (rel->lazy == ORMA_LOAD_DYNAMIC)
+    {
+      *value = slot->value;
+      return TRUE;
+    }
+
+  if (rel->is_collection)
+    {
+      OrmaCollection *collection = ensure_collection (self, rel);
+
+      /* Nothing loaded it: it reads as empty, with the changes kept. */
+      if (!_orma_collection_peek_loaded (collection))
+        _orma_collection_set_loaded (collection, NULL);
+      slot = _orma_entity_rel_slot (self, rel);
+      slot->loaded = TRUE;
+      *value = G_OBJECT (collection);
+      return TRUE;
+    }
+
+  slot->loaded = TRUE;
+  *value = slot->value;
+  return TRUE;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static gboolean scalar_set (OrmaEntity       *self,
+                            OrmaRelationship *rel,
+                            OrmaEntity       *value,
+                            gboolean          sync);
+
+/* The other side of a scalar change: @self's @rel went from @old to
+ * @value (either may be NULL). */
+static void
+sync_from_scalar (OrmaEntity       *self,
+                  OrmaRelationship *rel,
+                  OrmaEntity       *old,
+                  OrmaEntity       *value)
+{
+  OrmaRelationship *rev = rel->reverse;
+  OrmaCollection *collection;
+
+  if (rev->is_collection)
+    {
+      if (old != NULL && (collection = sync_collection (old, rev)) != NULL)
+        _orma_collection_remove_from_backref (collection, self);
+      if (value != NULL && (collection = sync_collection (value, rev)) != NULL)
+        _orma_collection_add_from_backref (collection, self);
+      return;
+    }
+
+  /* One-to-one: both scalars name each other, and whoever @value named
+   * before lets go of it. */
+  if (old != NULL && peek_scalar (old, rev) == self)
+    scalar_set (old, rev, NULL, FALSE);
+  if (value != NULL)
+    {
+      OrmaEntity *previous = peek_scalar (value, rev);
+
+      if (previous == self)
+        return;
+      if (previous != NULL && peek_scalar (previous, rel) == value)
+        scalar_set (previous, rel, NULL, FALSE);
+      scalar_set (value, rev, self, FALSE);
+    }
+}
+
+/* The application's write of a scalar: history, sync (unless this is
+ * the other side's part of a sync), notify, the tracker's event.
+ * Returns FALSE if @value was already there. */
+static gboolean
+scalar_set (OrmaEntity       *self,
+            OrmaRelationship *rel,
+            OrmaEntity       *value,
+            gboolean          sync)
+{
+  OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
+  g_autoptr (OrmaEntity) old = NULL;
+  g_autoptr (OrmaEntity) hold = value != NULL ? g_object_ref (value) : NULL;
+
+  if (slot->loaded && (OrmaEntity *) slot->value == value)
+    return FALSE;
+
+  old = slot->loaded && slot->value != NULL ? g_object_ref ((OrmaEntity *) slot->value) : NULL;
+  if (!slot->committed_set)
+    {
+      slot->committed = old != NULL ? g_object_ref (old) : NULL;
+      slot->committed_set = TRUE;
+      /* Not loaded reads as NULL unless a session could load it. */
+      slot->committed_unknown = !slot->loaded && _orma_entity_can_load_relationships (self);
+    }
+  slot_store (slot, (GObject *) value, FALSE);
+  slot->loaded = TRUE;
+  slot->changed = TRUE;
+
+  if (sync && rel->reverse != NULL)
+    sync_from_scalar (self, rel, old, value);
+
+  if (rel->pspec != NULL)
+    g_object_notify_by_pspec (G_OBJECT (self), rel->pspec);
+  _orma_entity_relationship_changed (self, rel, value, old);
+  return TRUE;
+}
+
+gboolean
+_orma_entity_relationship_set (OrmaEntity        *self,
+                               OrmaRelationship  *rel,
+                               OrmaEntity        *value,
+                               GError           **error)
+{
+  g_return_val_if_fail (ORMA_IS_ENTITY (self), FALSE);
+  g_return_val_if_fail (rel != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (!rel->resolved || rel->is_collection || rel->lazy == ORMA_LOAD_DYNAMIC)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
+                       "%s.%s is %s: it cannot be set to one object",
+                       G_OBJECT_TYPE_NAME (self), rel->name,
+                       !rel->resolved ? "not configured" : "a collection");
+      return FALSE;
+    }
+
+  if (value != NULL && !(ORMA_IS_ENTITY (value) &&
+                         g_type_is_a (G_OBJECT_TYPE (value), rel->target->type)))
+    {
+      _orma_set_error (error, ORMA_ERROR_TYPE_MISMATCH, "%s.%s holds a %s, not a %s",
+                       G_OBJECT_TYPE_NAME (self), rel->name, g_type_name (rel->target->type),
+                       G_IS_OBJECT (value) ? G_OBJECT_TYPE_NAME (value) : "non-object");
+      return FALSE;
+    }
+
+  scalar_set (self, rel, value, TRUE);
+  return TRUE;
+}
+
+void
+_orma_entity_relationship_member_added (OrmaEntity       *owner,
+                                        OrmaRelationship *rel,
+                                        OrmaEntity       *member)
+{
+  OrmaRelationship *rev = rel->reverse;
+
+  if (rev != NULL && !rev->is_collection)
+    {
+      /* The member's many-to-one now names the owner, and the member
+       * leaves the collection of the one it named before. */
+      g_autoptr (OrmaEntity) previous = NULL;
+
+      if (peek_scalar (member, rev) != NULL)
+        previous = g_object_ref (peek_scalar (member, rev));
+      if (previous != owner)
+        {
+          OrmaCollection *collection;
+
+          scalar_set (member, rev, owner, FALSE);
+          if (previous != NULL && (collection = sync_collection (previous, rel)) != NULL)
+            _orma_collection_remove_from_backref (collection, member);
+        }
+    }
+  else if (rev != NULL)
+    {
+      OrmaCollection *collection = sync_collection (member, rev);
+
+      if (collection != NULL)
+        _orma_collection_add_from_backref (collection, owner);
+    }
+
+  _orma_entity_relationship_changed (owner, rel, member, NULL);
+}
+
+void
+_orma_entity_relationship_member_removed (OrmaEntity       *owner,
+                                          OrmaRelationship *rel,
+                                          OrmaEntity       *member)
+{
+  OrmaRelationship *rev = rel->reverse;
+
+  if (rev != NULL && !rev->is_collection)
+    {
+      if (peek_scalar (member, rev) == owner)
+        scalar_set (member, rev, NULL, FALSE);
+    }
+  else if (rev != NULL)
+    {
+      OrmaCollection *collection = sync_collection (member, rev);
+
+      if (collection != NULL)
+        _orma_collection_remove_from_backref (collection, owner);
+    }
+
+  _orma_entity_relationship_changed (owner, rel, NULL, member);
+}
+
+/* ------------------------------------------------------------ loading */
+
+static void
+load_scalar (OrmaEntity       *self,
+             OrmaRelationship *rel,
+             OrmaEntity       *value,
+             gboolean          weak,
+             guint64           stamp)
+{
+  OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
+
+  slot_store (slot, (GObject *) value, weak);
+  slot = _orma_entity_rel_slot (self, rel);
+  slot->loaded = TRUE;
+  slot->stamp = stamp;
+}
+
+void
+_orma_entity_relationship_load (OrmaEntity       *self,
+                                OrmaRelationship *rel,
+                                OrmaEntity       *value,
+                                GPtrArray        *items,
+                                gboolean          weak,
+                                guint64           stamp)
+{
+  OrmaRelationship *rev;
+  OrmaRelSlot *slot;
+  GPtrArray *removed;
+
+  g_return_if_fail (ORMA_IS_ENTITY (self));
+  g_return_if_fail (rel != NULL && rel->resolved);
+
+  if (!rel->is_collection)
+    {
+      load_scalar (self, rel, value, weak, stamp);
+      return;
+    }
+
+  _orma_collection_set_loaded (ensure_collection (self, rel), items);
+  slot = _orma_entity_rel_slot (self, rel);
+  slot->loaded = TRUE;
+  slot->stamp = stamp;
+
+  /* Each member's parent is known now: address.user needs no SQL after
+   * user.addresses was loaded. Weakly, or parent and children would
+   * keep each other alive. */
+  rev = rel->reverse;
+  if (rev == NULL || rev->is_collection || items == NULL)
+    return;
+  removed = _orma_collection_get_removed (ORMA_COLLECTION (slot->value));
+  for (guint i = 0; i < items->len; i++)
+    {
+      OrmaEntity *member = g_ptr_array_index (items, i);
+
+      /* A row removed before the load is no member: its parent is not
+       * @self any more, whatever the database still says. */
+      if (!_orma_entity_rel_slot (member, rev)->loaded &&
+          (removed->len == 0 || !g_ptr_array_find (removed, member, NULL)))
+        load_scalar (member, rev, self, TRUE, stamp);
+    }
+}
+
+void
+_orma_entity_relationship_unload (OrmaEntity       *self,
+                                  OrmaRelationship *rel)
+{
+  OrmaRelSlot *slot;
+
+  g_return_if_fail (ORMA_IS_ENTITY (self));
+  g_return_if_fail (rel != NULL);
+
+  slot = _orma_entity_rel_slot (self, rel);
+  if (slot->value != NULL && ORMA_IS_COLLECTION (slot->value))
+    {
+      /* Views bound to it stay valid; the reload replaces its items. */
+      _orma_collection_unload (ORMA_COLLECTION (slot->value));
+      slot->loaded = FALSE;
+      return;
+    }
+
+  slot_store (slot, NULL, FALSE);
+  slot = _orma_entity_rel_slot (self, rel);
+  slot->loaded = FALSE;
+}
+
+void
+_orma_entity_relationship_accept (OrmaEntity       *self,
+                                  OrmaRelationship *rel)
+{
+  OrmaRelSlot *slot;
+  OrmaEntity *committed;
+
+  g_return_if_fail (ORMA_IS_ENTITY (self));
+  g_return_if_fail (rel != NULL);
+
+  slot = _orma_entity_rel_slot (self, rel);
+  if (slot->value != NULL && ORMA_IS_COLLECTION (slot->value))
+    {
+      _orma_collection_accept (ORMA_COLLECTION (slot->value));
+      return;
+    }
+
+  /* Not kept as "committed = value": the committed reference would keep
+   * a target alive that the slot holds weakly. committed_set FALSE means
+   * the committed value is the current one. */
+  committed = g_steal_pointer (&slot->committed);
+  slot->committed_set = FALSE;
+  slot->committed_unknown = FALSE;
+  slot->changed = FALSE;
+  g_clear_object (&committed);
+}
+
+void
+_orma_entity_relationship_weaken (OrmaEntity       *self,
+                                  OrmaRelationship *rel)
+{
+  OrmaRelSlot *slot;
+
+  g_return_if_fail (ORMA_IS_ENTITY (self));
+  g_return_if_fail (rel != NULL);
+
+  slot = _orma_entity_rel_slot (self, rel);
+  if (slot->weak || slot->value == NULL || ORMA_IS_COLLECTION (slot->value) ||
+      !ORMA_IS_ENTITY (slot->value))
+    return;
+
+  {
+    GObject *value = slot->value;
+
+    slot->weak = TRUE;
+    g_object_add_weak_pointer (value, (gpointer *) &slot->value);
+    /* May free it: the weak pointer then empties the slot. */
+    g_object_unref (value);
+  }
+}
+
+/* ------------------------------------------------------------ lifetime */
+
+void
+_orma_entity_relationships_dispose (OrmaEntity *self)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+
+  /* Each slot is emptied before its references are dropped: dropping
+   * one may free objects whose own dispose reaches back here. */
+  for (guint i = 0; i < priv->n_rels; i++)
+    {
+      OrmaRelSlot *slot = &priv->rels[i];
+      GObject *value = g_steal_pointer (&slot->value);
+      OrmaEntity *committed = g_steal_pointer (&slot->committed);
+      gboolean weak = slot->weak;
+
+      slot->weak = FALSE;
+      slot->loaded = FALSE;
+      slot->committed_set = FALSE;
+      slot->committed_unknown = FALSE;
+      slot->changed = FALSE;
+      if (value != NULL && weak)
+        g_object_remove_weak_pointer (value, (gpointer *) &slot->value);
+      else if (value != NULL)
+        g_object_unref (value);
+      g_clear_object (&committed);
+    }
+}
+
+void
+_orma_entity_relationships_finalize (OrmaEntity *self)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+
+  _orma_entity_relationships_dispose (self);
+  g_clear_pointer (&priv->rels, g_free);
+  priv->n_rels = 0;
+}

@@ -64,8 +64,10 @@ struct _OrmaRelationship
   GError           *error;          /* the first declaration mistake */
 
   /* ---- resolved (registry configure) ---- */
-  gboolean          resolved;
-  OrmaMapper       *owner;          /* the mapper that declares it */
+  gboolean          resolved;       /* everything below, pairing included */
+  gboolean          join_resolved;  /* target, direction and columns only */
+  gboolean          resolving;      /* being resolved, further up the stack */
+  OrmaMapper       *owner;          /* the mapper that declares it (set when declared) */
   OrmaMapper       *target;
   OrmaRelDirection  direction;
   gboolean          is_collection;  /* uselist after defaults */
@@ -80,7 +82,11 @@ struct _OrmaRelationship
    *   MANY_TO_MANY: local[i] is the owner's referenced column and
    *                 sec_local[i] the secondary column referencing it;
    *                 remote[j] is the target's referenced column and
-   *                 sec_remote[j] the secondary column referencing it. */
+   *                 sec_remote[j] the secondary column referencing it;
+   *                 remote and remote_for_sec then hold the same
+   *                 n_sec_remote columns.
+   * The arrays of a relationship made by a backref are its own (the
+   * partner's, swapped). */
   guint             n_pairs;
   guint            *local;
   guint            *remote;

@@ -88,4 +88,54 @@ gboolean       _orma_loader_load_for  (OrmaSession      *session,
                                        guint             n_owners,
                                        GError          **error);
 
+/* ---- shared by the loaders (orma-loader.c, orma-loader-select.c,
+ * orma-eager.c) ---- */
+
+/* The stamp of a relationship attribute filled while its object had no
+ * row yet (transient or pending): what the application put there holds
+ * until the object is first expired. */
+#define ORMA_LOADER_STAMP_UNSAVED G_MAXUINT64
+
+/* Like _orma_loader_load_for(); every object loaded (targets, including
+ * those found in the identity map) is appended to @loaded (referenced,
+ * nullable). */
+gboolean       _orma_loader_load_for_full (OrmaSession      *session,
+                                       OrmaRelationship *rel,
+                                       OrmaEntity      **owners,
+                                       guint             n_owners,
+                                       GPtrArray        *loaded,
+                                       GError          **error);
+/* Whether the attribute holds unflushed changes of the application (a
+ * collection with history, a scalar set since the last flush): a load
+ * never overwrites them. */
+gboolean       _orma_loader_slot_has_changes (OrmaRelSlot      *slot,
+                                       OrmaRelationship *rel);
+/* Whether the loaded attribute of @entity is current: loaded since the
+ * session's last expiry (an attribute filled before the object had a
+ * row is current until the object expires). */
+gboolean       _orma_loader_slot_is_current (OrmaSession      *session,
+                                       OrmaEntity       *entity,
+                                       OrmaRelSlot      *slot);
+/* Stores a loaded value: a collection's members (@items, nullable for
+ * none), or a scalar's target (@target, or the first of @items). */
+void           _orma_loader_store     (OrmaSession      *session,
+                                       OrmaEntity       *owner,
+                                       OrmaRelationship *rel,
+                                       OrmaEntity       *target,
+                                       GPtrArray        *items);
+/* A query option's strategy for @rel remembered on @entity (raise or
+ * lazy, which decide what a later access does); ORMA_LOAD_DEFAULT
+ * forgets it. */
+void           _orma_loader_set_override (OrmaEntity       *entity,
+                                       OrmaRelationship *rel,
+                                       OrmaLoadStrategy  strategy);
+OrmaLoadStrategy _orma_loader_get_strategy (OrmaEntity     *entity,
+                                       OrmaRelationship *rel);
+/* A many-to-one target is held weakly by its owner: the session keeps
+ * the targets of the latest load alive until the next one begins, so
+ * that the caller that asked for them gets them. */
+void           _orma_loader_keep_alive (OrmaSession     *session,
+                                       OrmaEntity       *entity);
+void           _orma_loader_keep_reset (OrmaSession     *session);
+
 G_END_DECLS

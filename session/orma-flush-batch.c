@@ -5,6 +5,11 @@
  * PostgreSQL pipelines, never a round trip per row). The SQL text of each
  * statement shape is compiled once and kept on the mapper.
  *
+ * An UPDATE writes the columns the application changed, plus those the
+ * flush itself wrote into a persistent row (foreign keys copied from a
+ * parent); a new object that takes over the row of a deleted one with
+ * the same primary key writes the columns that differ from that one's.
+ *
  * UPDATE and DELETE check the number of rows each execution matched: an
  * UPDATE that matches nothing, or a DELETE of a versioned row that
  * matches nothing, means another transaction got there first, and is
@@ -111,6 +116,29 @@ describe_row (OrmaMapper *mapper,
   return g_string_free (text, FALSE);
 }
 
+char *
+_orma_flush_describe_row (OrmaEntity *entity)
+{
+  OrmaMapper *mapper = _orma_entity_get_mapper (entity);
+  OrmaInstanceState *state = _orma_instance_state_get (entity);
+  GString *text = g_string_new (G_OBJECT_TYPE_NAME (entity));
+
+  if (state == NULL || state->state == ORMA_STATE_PENDING || state->state == ORMA_STATE_TRANSIENT)
+    {
+      g_string_append (text, " (pending)");
+      return g_string_free (text, FALSE);
+    }
+  g_string_append_c (text, '(');
+  for (guint i = 0; i < mapper->n_pk; i++)
+    {
+      g_autofree char *value = _orma_value_to_echo (_orma_entity_peek_committed (entity, mapper->pk[i]));
+      g_string_append_printf (text, "%s%s=%s", i ? ", " : "",
+                              _orma_mapper_column (mapper, mapper->pk[i])->name, value);
+    }
+  g_string_append_c (text, ')');
+  return g_string_free (text, FALSE);
+}
+
 static gboolean
 check_affected (OrmaMapper   *mapper,
                 GPtrArray    *entities,
@@ -151,6 +179,24 @@ _orma_flush_write_value (OrmaFlushContext *ctx,
     }
   g_array_append_val (ctx->undo, entry);
   _orma_entity_load (entity, column, value, NULL);
+}
+
+void
+_orma_flush_mark_synced (OrmaFlushContext *ctx,
+                         OrmaEntity       *entity,
+                         guint             column)
+{
+  guint64 *mask;
+
+  if (ctx->sync_masks == NULL)
+    ctx->sync_masks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  mask = g_hash_table_lookup (ctx->sync_masks, entity);
+  if (mask == NULL)
+    {
+      mask = g_new0 (guint64, 1);
+      g_hash_table_insert (ctx->sync_masks, entity, mask);
+    }
+  *mask |= G_GUINT64_CONSTANT (1) << column;
 }
 
 /* ------------------------------------------------------------------ */
@@ -274,13 +320,43 @@ _orma_flush_insert (OrmaFlushContext  *ctx,
 /* ------------------------------------------------------------------ */
 /* UPDATE                                                              */
 
+/* The columns of a new object that differ from the deleted row it
+ * takes over. */
 static guint64
-update_mask (OrmaMapper *mapper,
-             OrmaEntity *entity)
+replacement_mask (OrmaMapper *mapper,
+                  OrmaEntity *entity,
+                  OrmaEntity *old)
 {
-  guint64 mask = _orma_entity_modified_mask (entity);
+  guint64 mask = 0;
 
-  if (mapper->version >= 0)
+  for (guint c = 0; c < mapper->n_columns; c++)
+    if ((int) c != mapper->version &&
+        !_orma_value_equal (_orma_entity_peek (entity, c), _orma_entity_peek_committed (old, c)))
+      mask |= G_GUINT64_CONSTANT (1) << c;
+  return mask;
+}
+
+/* The columns an UPDATE of @entity writes; 0 when it has nothing to
+ * write (the version column alone does not count). */
+static guint64
+update_mask (OrmaFlushContext *ctx,
+             OrmaMapper       *mapper,
+             OrmaEntity       *entity)
+{
+  OrmaEntity *old = NULL;
+  guint64 mask;
+
+  if (ctx->plan != NULL && ctx->plan->replaced != NULL)
+    old = g_hash_table_lookup (ctx->plan->replaced, entity);
+  mask = old != NULL ? replacement_mask (mapper, entity, old)
+                     : _orma_entity_modified_mask (entity);
+  if (ctx->sync_masks != NULL)
+    {
+      guint64 *synced = g_hash_table_lookup (ctx->sync_masks, entity);
+      if (synced != NULL)
+        mask |= *synced;
+    }
+  if (mask != 0 && mapper->version >= 0)
     mask |= G_GUINT64_CONSTANT (1) << mapper->version;
   return mask;
 }
@@ -373,21 +449,76 @@ _orma_flush_update (OrmaFlushContext  *ctx,
                     GPtrArray         *entities,
                     GError           **error)
 {
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GArray) masks = NULL;
   guint i = 0;
 
-  /* Rows changed in the same columns go together: one statement shape. */
-  while (i < entities->len)
+  /* Rows with nothing to write (a change set back, a foreign key that
+   * already had its value) are left out. */
+  rows = g_ptr_array_sized_new (entities->len);
+  masks = g_array_sized_new (FALSE, FALSE, sizeof (guint64), entities->len);
+  for (guint r = 0; r < entities->len; r++)
     {
-      guint64 mask = update_mask (mapper, g_ptr_array_index (entities, i));
+      guint64 mask = update_mask (ctx, mapper, g_ptr_array_index (entities, r));
+      if (mask == 0)
+        continue;
+      g_ptr_array_add (rows, g_ptr_array_index (entities, r));
+      g_array_append_val (masks, mask);
+    }
+
+  /* Rows changed in the same columns go together: one statement shape. */
+  while (i < rows->len)
+    {
+      guint64 mask = g_array_index (masks, guint64, i);
       guint j = i + 1;
 
-      while (j < entities->len && update_mask (mapper, g_ptr_array_index (entities, j)) == mask)
+      while (j < rows->len && g_array_index (masks, guint64, j) == mask)
         j++;
-      if (!update_batch (ctx, mapper, entities, i, j - i, mask, error))
+      if (!update_batch (ctx, mapper, rows, i, j - i, mask, error))
         return FALSE;
       i = j;
     }
   return TRUE;
+}
+
+gboolean
+_orma_flush_update_columns (OrmaFlushContext  *ctx,
+                            OrmaMapper        *mapper,
+                            GPtrArray         *entities,
+                            guint64            mask,
+                            GError           **error)
+{
+  guint64 where_mask = 0;
+  guint set[ORMA_MAX_COLUMNS], where[ORMA_MAX_COLUMNS];
+  guint n_set = mask_to_columns (mask, set);
+  guint n_where, n_params, n_rows = entities->len;
+  g_autofree const GValue **params = NULL;
+  g_autofree gint64 *affected = NULL;
+  const char *sql;
+
+  if (n_rows == 0)
+    return TRUE;
+  for (guint i = 0; i < mapper->n_pk; i++)
+    where_mask |= G_GUINT64_CONSTANT (1) << mapper->pk[i];
+  n_where = mask_to_columns (where_mask, where);
+  n_params = n_set + n_where;
+  params = g_new (const GValue *, (gsize) n_rows * n_params);
+  affected = g_new0 (gint64, n_rows);
+  sql = statement_sql (ctx, mapper, STATEMENT_UPDATE, mask, where_mask);
+  for (guint r = 0; r < n_rows; r++)
+    {
+      OrmaEntity *entity = g_ptr_array_index (entities, r);
+      const GValue **row = &params[(gsize) r * n_params];
+
+      for (guint c = 0; c < n_set; c++)
+        row[c] = _orma_entity_peek (entity, set[c]);
+      for (guint c = 0; c < n_where; c++)
+        row[n_set + c] = _orma_entity_peek_committed (entity, where[c]);
+    }
+  ctx->n_statements++;
+  return _orma_connection_execute_many (ctx->connection, sql, params, n_params, n_rows,
+                                        NULL, NULL, affected, error) &&
+         check_affected (mapper, entities, 0, affected, n_rows, "UPDATE", error);
 }
 
 /* ------------------------------------------------------------------ */

@@ -2,9 +2,24 @@
  * deleted objects to INSERT, UPDATE and DELETE statements, in one
  * savepoint-protected step that either happens whole or not at all.
  *
- * Order: mappers are sorted along their foreign keys; each mapper's new
- * rows are INSERTed (in the order they were added) and its changed rows
- * UPDATEd, parents first; then deleted rows are DELETEd, children first.
+ * Steps: the cascades decide which objects the flush is about
+ * (orma-flush-cascade.c); the plan gathers each mapper's new, changed and
+ * deleted rows, the foreign keys to copy from relationships
+ * (orma-flush-sync.c) and the secondary rows (orma-flush-secondary.c),
+ * and sorts it all (orma-flush-graph.c, orma-flush-sort.c). Execution:
+ *   1. INSERT and UPDATE, parents first, each batch after copying its
+ *      parents' keys into its foreign keys;
+ *   2. post-update foreign keys;
+ *   3. secondary rows: DELETE removed pairs, INSERT new ones;
+ *   4. post-update foreign keys between deleted rows set to NULL;
+ *   5. DELETE, children first.
+ * A new object with the primary key of a deleted one takes over its row:
+ * one UPDATE of the columns that differ instead of a DELETE and an
+ * INSERT.
+ *
+ * After success the relationship history of the changed objects is
+ * accepted; after a failure it is kept, with the objects in the
+ * session's sets, so that a corrected flush writes it all.
  *
  * Atomicity: when the current transaction level (the transaction, or the
  * innermost begin_nested savepoint) already holds writes of an earlier
@@ -25,20 +40,8 @@
 
 #define FLUSH_SAVEPOINT "orma_flush"
 
-typedef struct {
-  OrmaMapper *mapper;
-  GPtrArray  *inserts;   /* OrmaEntity*, no references (the sets hold them) */
-  GPtrArray  *updates;
-  GPtrArray  *deletes;
-} MapperWork;
-
-typedef struct {
-  GPtrArray  *mappers;   /* OrmaMapper*, in flush order */
-  GHashTable *work;      /* OrmaMapper* -> MapperWork* */
-} FlushPlan;
-
 static void
-mapper_work_free (MapperWork *work)
+mapper_work_free (OrmaMapperWork *work)
 {
   g_ptr_array_unref (work->inserts);
   g_ptr_array_unref (work->updates);
@@ -47,36 +50,72 @@ mapper_work_free (MapperWork *work)
 }
 
 static void
-flush_plan_clear (FlushPlan *plan)
+step_clear (OrmaFlushStep *step)
+{
+  g_clear_pointer (&step->rows, g_ptr_array_unref);
+}
+
+static void
+flush_plan_init (OrmaFlushPlan *plan)
+{
+  plan->mappers = g_ptr_array_new ();
+  plan->work = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mapper_work_free);
+  plan->deleting = g_hash_table_new (NULL, NULL);
+  plan->sync = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_array_unref);
+  plan->post_sync = g_array_new (FALSE, FALSE, sizeof (OrmaSyncAction));
+  plan->extra_updates = g_hash_table_new (NULL, NULL);
+  plan->dynamic = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         (GDestroyNotify) g_ptr_array_unref);
+  plan->saves = g_array_new (FALSE, TRUE, sizeof (OrmaFlushStep));
+  plan->deletes = g_array_new (FALSE, TRUE, sizeof (OrmaFlushStep));
+  g_array_set_clear_func (plan->saves, (GDestroyNotify) step_clear);
+  g_array_set_clear_func (plan->deletes, (GDestroyNotify) step_clear);
+}
+
+static void
+flush_plan_clear (OrmaFlushPlan *plan)
 {
   g_clear_pointer (&plan->mappers, g_ptr_array_unref);
   g_clear_pointer (&plan->work, g_hash_table_unref);
+  g_clear_pointer (&plan->deleting, g_hash_table_unref);
+  g_clear_pointer (&plan->replaced, g_hash_table_unref);
+  g_clear_pointer (&plan->sync, g_hash_table_unref);
+  g_clear_pointer (&plan->post_sync, g_array_unref);
+  g_clear_pointer (&plan->extra_updates, g_hash_table_unref);
+  g_clear_pointer (&plan->dynamic, g_hash_table_unref);
+  g_clear_pointer (&plan->secondary, _orma_flush_secondary_free);
+  g_clear_pointer (&plan->saves, g_array_unref);
+  g_clear_pointer (&plan->deletes, g_array_unref);
 }
 
-static MapperWork *
-work_for (FlushPlan  *plan,
-          OrmaMapper *mapper)
+OrmaMapperWork *
+_orma_flush_work_for (OrmaFlushPlan *plan,
+                      OrmaMapper    *mapper)
 {
-  MapperWork *work = g_hash_table_lookup (plan->work, mapper);
+  OrmaMapperWork *work = g_hash_table_lookup (plan->work, mapper);
 
   if (work == NULL)
     {
-      work = g_new0 (MapperWork, 1);
+      work = g_new0 (OrmaMapperWork, 1);
       work->mapper = mapper;
       work->inserts = g_ptr_array_new ();
       work->updates = g_ptr_array_new ();
       work->deletes = g_ptr_array_new ();
       g_hash_table_insert (plan->work, mapper, work);
       g_ptr_array_add (plan->mappers, mapper);
+      if (mapper->relationships != NULL && mapper->relationships->len > 0)
+        plan->relationships = TRUE;
     }
   return work;
 }
 
 /* An object added with the primary key of another object of the session
- * would become a second object for one row. */
+ * would become a second object for one row, unless that one is being
+ * deleted: then the new object takes over its row (@plan->replaced). */
 static gboolean
-check_identity_conflicts (OrmaSession  *session,
-                          GError      **error)
+check_identity_conflicts (OrmaSession    *session,
+                          OrmaFlushPlan  *plan,
+                          GError        **error)
 {
   for (guint i = 0; i < session->new_objects->len; i++)
     {
@@ -86,28 +125,54 @@ check_identity_conflicts (OrmaSession  *session,
       if (!_orma_identity_compute (state))
         continue;
       other = _orma_identity_map_lookup_state (session->identity_map, state);
-      if (other != NULL && other != state->entity)
+      if (other == NULL || other == state->entity)
+        continue;
+      if (_orma_instance_state_get (other)->in_deleted &&
+          (plan->replaced == NULL || !g_hash_table_contains (plan->replaced, state->entity)))
         {
-          _orma_set_error (error, ORMA_ERROR_INVALID_STATE,
-                           "a new %s has the primary key of an object already in the session",
-                           G_OBJECT_TYPE_NAME (state->entity));
-          return FALSE;
+          if (plan->replaced == NULL)
+            plan->replaced = g_hash_table_new (NULL, NULL);
+          g_hash_table_insert (plan->replaced, state->entity, other);
+          continue;
         }
+      _orma_set_error (error, ORMA_ERROR_INVALID_STATE,
+                       "a new %s has the primary key of an object already in the session",
+                       G_OBJECT_TYPE_NAME (state->entity));
+      return FALSE;
     }
   return TRUE;
 }
 
-static void
-build_plan (OrmaSession *session,
-            FlushPlan   *plan)
+static gboolean
+is_replaced (OrmaFlushPlan *plan,
+             OrmaEntity    *old)
 {
-  plan->mappers = g_ptr_array_new ();
-  plan->work = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) mapper_work_free);
+  GHashTableIter iter;
+  gpointer value;
 
+  if (plan->replaced == NULL)
+    return FALSE;
+  g_hash_table_iter_init (&iter, plan->replaced);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    if (value == old)
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+build_plan (OrmaSession    *session,
+            OrmaFlushPlan  *plan,
+            GError        **error)
+{
   for (guint i = 0; i < session->new_objects->len; i++)
     {
       OrmaEntity *entity = g_ptr_array_index (session->new_objects, i);
-      g_ptr_array_add (work_for (plan, _orma_entity_get_mapper (entity))->inserts, entity);
+      OrmaMapperWork *work = _orma_flush_work_for (plan, _orma_entity_get_mapper (entity));
+
+      if (plan->replaced != NULL && g_hash_table_contains (plan->replaced, entity))
+        g_ptr_array_add (work->updates, entity);
+      else
+        g_ptr_array_add (work->inserts, entity);
     }
   for (guint i = 0; i < session->dirty->len; i++)
     {
@@ -116,37 +181,92 @@ build_plan (OrmaSession *session,
 
       /* A change set back to its original value writes nothing. */
       if (!state->in_deleted && _orma_entity_modified_mask (entity) != 0)
-        g_ptr_array_add (work_for (plan, state->mapper)->updates, entity);
+        g_ptr_array_add (_orma_flush_work_for (plan, state->mapper)->updates, entity);
     }
   for (guint i = 0; i < session->deleted->len; i++)
     {
       OrmaEntity *entity = g_ptr_array_index (session->deleted, i);
-      g_ptr_array_add (work_for (plan, _orma_entity_get_mapper (entity))->deletes, entity);
+
+      if (is_replaced (plan, entity))
+        continue;
+      g_ptr_array_add (_orma_flush_work_for (plan, _orma_entity_get_mapper (entity))->deletes, entity);
+      g_hash_table_add (plan->deleting, entity);
     }
-  _orma_flush_sort_mappers (plan->mappers);
+  if (plan->relationships || session->changed->len > 0)
+    {
+      _orma_flush_collect_sync (plan, session);
+      _orma_flush_collect_secondary (plan, session);
+    }
+  return _orma_flush_sort (plan, error);
+}
+
+static gboolean
+plan_has_work (OrmaFlushPlan *plan)
+{
+  return plan->saves->len > 0 || plan->deletes->len > 0 || plan->post_sync->len > 0 ||
+         _orma_flush_secondary_has_work (plan);
+}
+
+/* A new object taking over a deleted row matches that row's version. */
+static void
+prepare_replacements (OrmaFlushContext *ctx)
+{
+  GHashTableIter iter;
+  gpointer entity, old;
+
+  if (ctx->plan->replaced == NULL)
+    return;
+  g_hash_table_iter_init (&iter, ctx->plan->replaced);
+  while (g_hash_table_iter_next (&iter, &entity, &old))
+    {
+      OrmaMapper *mapper = _orma_entity_get_mapper (entity);
+      if (mapper->version >= 0)
+        _orma_flush_write_value (ctx, entity, mapper->version,
+                                 _orma_entity_peek_committed (old, mapper->version));
+    }
+}
+
+static gboolean
+execute_steps (OrmaFlushContext  *ctx,
+               GArray            *steps,
+               GError           **error)
+{
+  for (guint i = 0; i < steps->len; i++)
+    {
+      OrmaFlushStep *step = &g_array_index (steps, OrmaFlushStep, i);
+      gboolean ok;
+
+      if (step->kind != ORMA_FLUSH_DELETE && ctx->plan->sync != NULL)
+        _orma_flush_apply_sync (ctx, step->rows);
+      switch (step->kind)
+        {
+        case ORMA_FLUSH_INSERT:
+          ok = _orma_flush_insert (ctx, step->mapper, step->rows, error);
+          break;
+        case ORMA_FLUSH_UPDATE:
+          ok = _orma_flush_update (ctx, step->mapper, step->rows, error);
+          break;
+        case ORMA_FLUSH_DELETE:
+        default:
+          ok = _orma_flush_delete (ctx, step->mapper, step->rows, error);
+          break;
+        }
+      if (!ok)
+        return FALSE;
+    }
+  return TRUE;
 }
 
 static gboolean
 execute_plan (OrmaFlushContext  *ctx,
-              FlushPlan         *plan,
               GError           **error)
 {
-  for (guint i = 0; i < plan->mappers->len; i++)
-    {
-      MapperWork *work = g_hash_table_lookup (plan->work, g_ptr_array_index (plan->mappers, i));
-
-      if (!_orma_flush_insert (ctx, work->mapper, work->inserts, error) ||
-          !_orma_flush_update (ctx, work->mapper, work->updates, error))
-        return FALSE;
-    }
-  for (guint i = plan->mappers->len; i > 0; i--)
-    {
-      MapperWork *work = g_hash_table_lookup (plan->work, g_ptr_array_index (plan->mappers, i - 1));
-
-      if (!_orma_flush_delete (ctx, work->mapper, work->deletes, error))
-        return FALSE;
-    }
-  return TRUE;
+  prepare_replacements (ctx);
+  return execute_steps (ctx, ctx->plan->saves, error) &&
+         _orma_flush_post_update (ctx, error) &&
+         _orma_flush_secondary_execute (ctx, error) &&
+         _orma_flush_post_update_deletes (ctx, error) &&
+         execute_steps (ctx, ctx->plan->deletes, error);
 }
 
 static void
@@ -307,30 +427,69 @@ rollback_flush (OrmaFlushContext *ctx,
   _orma_session_abandon_transaction (session);
 }
 
+/* After a successful flush: the relationship history of the changed
+ * objects is what the database holds now, and a many-to-one whose
+ * target has a row holds it weakly (its foreign key says who it is). */
+static void
+accept_relationships (OrmaSession *session)
+{
+  for (guint i = 0; i < session->changed->len; i++)
+    {
+      OrmaEntity *entity = g_ptr_array_index (session->changed, i);
+      GPtrArray *rels = _orma_entity_get_mapper (entity)->relationships;
+
+      for (guint r = 0; rels != NULL && r < rels->len; r++)
+        {
+          OrmaRelationship *rel = g_ptr_array_index (rels, r);
+          OrmaRelSlot *slot = _orma_flush_peek_slot (entity, rel);
+          OrmaInstanceState *target;
+
+          if (slot == NULL || !rel->resolved)
+            continue;
+          _orma_entity_relationship_accept (entity, rel);
+          if (rel->is_collection || slot->weak || slot->value == NULL ||
+              !ORMA_IS_ENTITY (slot->value))
+            continue;
+          target = _orma_instance_state_get (ORMA_ENTITY (slot->value));
+          if (rel->direction == ORMA_REL_MANY_TO_ONE && target != NULL &&
+              target->state == ORMA_STATE_PERSISTENT)
+            _orma_entity_relationship_weaken (entity, rel);
+        }
+    }
+  _orma_session_clear_changed (session);
+}
+
 gboolean
 _orma_flush_run (OrmaSession  *session,
                  GError      **error)
 {
   OrmaFlushContext ctx = { 0 };
-  FlushPlan plan = { 0 };
+  OrmaFlushPlan plan = { 0 };
   gboolean savepoint, ok;
 
-  if (!check_identity_conflicts (session, error))
-    return FALSE;
   ctx.session = session;
   ctx.connection = _orma_session_connection (session, error);
   if (ctx.connection == NULL)
     return FALSE;
+  flush_plan_init (&plan);
+  /* Step 1 may load relationships: it needs the transaction. */
+  if (!_orma_flush_cascade (session, &plan, error) ||
+      !check_identity_conflicts (session, &plan, error) ||
+      !build_plan (session, &plan, error))
+    {
+      flush_plan_clear (&plan);
+      return FALSE;
+    }
+  ctx.plan = &plan;
   ctx.dialect = _orma_connection_get_dialect (ctx.connection);
   ctx.undo = g_array_new (FALSE, TRUE, sizeof (OrmaUndoEntry));
   g_array_set_clear_func (ctx.undo, (GDestroyNotify) undo_entry_clear);
 
-  build_plan (session, &plan);
-  savepoint = plan.mappers->len > 0 && _orma_session_current_level (session)->has_writes;
+  savepoint = plan_has_work (&plan) && _orma_session_current_level (session)->has_writes;
   ok = !savepoint || orma_connection_savepoint (ctx.connection, FLUSH_SAVEPOINT, error);
   if (ok)
     {
-      ok = execute_plan (&ctx, &plan, error);
+      ok = execute_plan (&ctx, error);
       if (ok && savepoint)
         ok = orma_connection_release_savepoint (ctx.connection, FLUSH_SAVEPOINT, error);
       if (!ok)
@@ -343,12 +502,14 @@ _orma_flush_run (OrmaSession  *session,
     mark_generated_keys (&ctx);
   flush_plan_clear (&plan);
   g_array_unref (ctx.undo);
+  g_clear_pointer (&ctx.sync_masks, g_hash_table_unref);
 
   if (ok)
     {
       if (ctx.n_statements > 0)
         _orma_session_current_level (session)->has_writes = TRUE;
       finish (session);
+      accept_relationships (session);
     }
   return ok;
 }

@@ -41,6 +41,7 @@ typedef struct {
   guint            expired    : 1; /* expired individually (expire()) */
   guint            refreshing : 1;
   guint            key_generated : 1; /* the database chose the key */
+  guint            in_changed : 1; /* in the session's changed set */
   /* The session's generation when the attributes were last loaded; a
    * session bumps its generation to expire every object at once. */
   guint64          generation;

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "orma-loading-private.h"
+#include "orma-eager-private.h"
 #include "orma-error-private.h"
 #include "orma-value-private.h"
 
@@ -43,6 +44,28 @@ populate (OrmaEntity  *entity,
         }
     }
   return TRUE;
+}
+
+/* An expired object's row is being read again: the relationship
+ * attributes it got before it had a row (stamped unsaved, current until
+ * the object expired) are stale from now on, like every other loaded
+ * one; those with unflushed changes stay. The slots are not allocated
+ * here if the object never touched a relationship. */
+static void
+expire_unsaved_relationships (OrmaEntity *entity)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (entity);
+  GPtrArray *rels = priv->mapper->relationships;
+
+  for (guint i = 0; rels != NULL && i < priv->n_rels && i < rels->len; i++)
+    {
+      OrmaRelationship *rel = g_ptr_array_index (rels, i);
+      OrmaRelSlot *slot = &priv->rels[i];
+
+      if (slot->loaded && slot->stamp == ORMA_LOADER_STAMP_UNSAVED &&
+          !_orma_loader_slot_has_changes (slot, rel))
+        _orma_entity_relationship_unload (entity, rel);
+    }
 }
 
 /* Looks the row's identity up. *has_key is FALSE when the key columns are
@@ -116,6 +139,7 @@ _orma_loading_instance (OrmaSession  *session,
         {
           if (!populate (entity, mapper, cursor, offset, error))
             return NULL;
+          expire_unsaved_relationships (entity);
           _orma_entity_accept_changes (entity);
           _orma_session_mark_loaded (session, state);
         }
@@ -244,6 +268,7 @@ _orma_loading_refresh (OrmaSession  *session,
   /* A row that cannot be read leaves the object expired. */
   if (!populate (entity, mapper, cursor, 0, error))
     return FALSE;
+  expire_unsaved_relationships (entity);
   /* Whatever was not flushed is gone: the row is the truth now. */
   _orma_entity_accept_changes (entity);
   _orma_session_mark_loaded (session, state);

@@ -16,8 +16,7 @@
 
 #include <gobject/gvaluecollector.h>
 
-#include "orma-query.h"
-#include "orma-session-private.h"
+#include "orma-query-private.h"
 #include "orma-loading-private.h"
 #include "orma-error-private.h"
 #include "orma-value-private.h"
@@ -27,19 +26,6 @@
  *
  * A query for objects of one mapped class, made by orma_session_query().
  */
-struct _OrmaQuery
-{
-  GObject      parent_instance;
-
-  OrmaSession *session;
-  GType        type;
-  OrmaMapper  *mapper;
-  GPtrArray   *filters;    /* OrmaExpr*, owned */
-  GPtrArray   *order_by;   /* OrmaExpr*, owned */
-  gint64       limit;      /* < 0: none */
-  gint64       offset;
-  GError      *error;      /* the first mistake made while building */
-};
 
 G_DEFINE_FINAL_TYPE (OrmaQuery, orma_query, G_TYPE_OBJECT)
 
@@ -49,8 +35,17 @@ orma_query_finalize (GObject *object)
   OrmaQuery *self = ORMA_QUERY (object);
 
   g_clear_object (&self->session);
+  g_clear_pointer (&self->from_item, orma_alias_unref);
   g_ptr_array_unref (self->filters);
   g_ptr_array_unref (self->order_by);
+  g_clear_pointer (&self->joins, g_ptr_array_unref);
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_pointer (&self->group_by, g_ptr_array_unref);
+  g_clear_pointer (&self->having, orma_expr_unref);
+  g_clear_pointer (&self->options, g_ptr_array_unref);
+  g_clear_pointer (&self->parents, g_ptr_array_unref);
+  g_clear_pointer (&self->text, g_free);
+  g_clear_pointer (&self->binds, g_hash_table_unref);
   g_clear_error (&self->error);
   G_OBJECT_CLASS (orma_query_parent_class)->finalize (object);
 }
@@ -69,14 +64,32 @@ orma_query_init (OrmaQuery *self)
   self->limit = -1;
 }
 
-static void
-keep_error (OrmaQuery *self,
-            GError    *error)
+void
+_orma_query_keep_error (OrmaQuery *self,
+                        GError    *error)
 {
   if (self->error == NULL)
     self->error = error;
   else
     g_error_free (error);
+}
+
+#define keep_error _orma_query_keep_error
+
+OrmaQuery *
+_orma_query_new (OrmaSession *session,
+                 GType        entity_type)
+{
+  OrmaQuery *query;
+  GError *error = NULL;
+
+  query = g_object_new (ORMA_TYPE_QUERY, NULL);
+  query->session = g_object_ref (session);
+  query->type = entity_type;
+  query->mapper = _orma_session_mapper (entity_type, &error);
+  if (error != NULL)
+    keep_error (query, error);
+  return query;
 }
 
 /**
@@ -92,18 +105,9 @@ OrmaQuery *
 orma_session_query (OrmaSession *self,
                     GType        entity_type)
 {
-  OrmaQuery *query;
-  GError *error = NULL;
-
   g_return_val_if_fail (ORMA_IS_SESSION (self), NULL);
 
-  query = g_object_new (ORMA_TYPE_QUERY, NULL);
-  query->session = g_object_ref (self);
-  query->type = entity_type;
-  query->mapper = _orma_session_mapper (entity_type, &error);
-  if (error != NULL)
-    keep_error (query, error);
-  return query;
+  return _orma_query_new (self, entity_type);
 }
 
 /**
@@ -290,34 +294,212 @@ orma_query_offset (OrmaQuery *self,
 }
 
 /* ------------------------------------------------------------------ */
-/* Running                                                             */
+/* The statement                                                       */
 
-typedef struct {
-  OrmaSelect  select;
-  OrmaExpr   *count;
-  OrmaExpr   *where;
-  GPtrArray  *params;
-  GArray     *scratch;
-  char       *sql;
-} Compiled;
-
-static void
-compiled_clear (Compiled *compiled)
+void
+_orma_query_compiled_clear (OrmaQueryCompiled *compiled)
 {
-  g_clear_pointer (&compiled->count, orma_expr_unref);
-  g_clear_pointer (&compiled->where, orma_expr_unref);
+  g_clear_pointer (&compiled->plan, _orma_eager_plan_free);
+  g_clear_pointer (&compiled->owned, g_ptr_array_unref);
+  g_clear_pointer (&compiled->columns, g_ptr_array_unref);
+  g_clear_pointer (&compiled->joins, g_array_unref);
+  g_clear_pointer (&compiled->extra_from, g_ptr_array_unref);
+  g_clear_pointer (&compiled->layout, g_array_unref);
   g_clear_pointer (&compiled->params, g_ptr_array_unref);
   g_clear_pointer (&compiled->scratch, g_array_unref);
   g_clear_pointer (&compiled->sql, g_free);
+  g_clear_pointer (&compiled->order_by, g_ptr_array_unref);
+  g_clear_pointer (&compiled->group_by, g_ptr_array_unref);
 }
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Compiled, compiled_clear)
+/* Keeps @expr (floating or not) until the statement has run. */
+static OrmaExpr *
+own (OrmaQueryCompiled *out,
+     OrmaExpr          *expr)
+{
+  g_ptr_array_add (out->owned, orma_expr_ref_sink (expr));
+  return expr;
+}
 
-/* Checks the query can run and gets the session's connection, after an
- * autoflush. */
-static OrmaConnection *
-prepare_run (OrmaQuery  *self,
-             GError    **error)
+/* Whether the rows of a FROM alias must be read column by column: its
+ * columns are not the mapped columns in their order. */
+static gboolean
+from_item_needs_columns (OrmaQuery *self)
+{
+  OrmaAlias *from = self->from_item;
+
+  if (from == NULL)
+    return FALSE;
+  if (from->kind == ORMA_ALIAS_TABLE)
+    return FALSE;
+  if (from->column_names->len != self->mapper->n_columns)
+    return TRUE;
+  for (guint i = 0; i < self->mapper->n_columns; i++)
+    {
+      const char *name = g_ptr_array_index (from->column_names, i);
+
+      if (g_strcmp0 (name, _orma_mapper_column (self->mapper, i)->name) != 0)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* The query's entity, its columns in mapped order. */
+static void
+add_root_columns (OrmaQuery         *self,
+                  OrmaQueryCompiled *out)
+{
+  for (guint i = 0; i < self->mapper->n_columns; i++)
+    {
+      OrmaExpr *column;
+
+      if (self->from_item == NULL)
+        column = _orma_expr_new_column (self->mapper->table, i, self->type);
+      else if (self->from_item->kind == ORMA_ALIAS_TABLE)
+        column = _orma_alias_column (self->from_item, i);
+      else
+        column = orma_alias_col (self->from_item, _orma_mapper_column (self->mapper, i)->name);
+      g_ptr_array_add (out->columns, own (out, column));
+    }
+}
+
+/* The related-to-parent conditions and the filters, joined by AND. */
+static void
+build_where (OrmaQuery         *self,
+             OrmaQueryCompiled *out)
+{
+  g_autoptr (GPtrArray) conditions = g_ptr_array_new ();
+  guint n_parents = self->parents ? self->parents->len : 0;
+
+  /* the parent first, as SQLAlchemy writes a dynamic relationship's
+   * query: what the rows belong to, then how they are filtered */
+  for (guint i = 0; i < n_parents; i++)
+    {
+      OrmaQueryParent *parent = g_ptr_array_index (self->parents, i);
+
+      g_ptr_array_add (conditions,
+                       own (out, _orma_query_parent_condition (parent)));
+    }
+  for (guint i = 0; i < self->filters->len; i++)
+    g_ptr_array_add (conditions,
+                     own (out, _orma_query_adapt (self, g_ptr_array_index (self->filters, i))));
+  if (conditions->len == 0)
+    return;
+  /* the junction takes its own references to the conditions */
+  out->select.where = own (out, _orma_expr_new_junction (ORMA_EXPR_AND,
+                                                         (OrmaExpr **) conditions->pdata,
+                                                         conditions->len));
+}
+
+/* @exprs as the statement reads them (see _orma_query_adapt()). */
+static GPtrArray *
+adapt_all (OrmaQuery         *self,
+           OrmaQueryCompiled *out,
+           GPtrArray         *exprs)
+{
+  GPtrArray *adapted = g_ptr_array_sized_new (exprs->len);
+
+  for (guint i = 0; i < exprs->len; i++)
+    g_ptr_array_add (adapted, own (out, _orma_query_adapt (self, g_ptr_array_index (exprs, i))));
+  return adapted;
+}
+
+gboolean
+_orma_query_build_select (OrmaQuery          *self,
+                          OrmaQueryCompiled  *out,
+                          gboolean            layout,
+                          GError            **error)
+{
+  OrmaSelect *select = &out->select;
+
+  out->owned = g_ptr_array_new_with_free_func ((GDestroyNotify) orma_expr_unref);
+  out->columns = g_ptr_array_new ();
+  if (layout)
+    out->layout = g_array_new (FALSE, TRUE, sizeof (OrmaRowSlot));
+
+  if (self->from_item != NULL)
+    select->from_item = self->from_item;
+  else
+    select->from = self->mapper->table;
+
+  if (self->joins != NULL)
+    {
+      out->joins = g_array_new (FALSE, TRUE, sizeof (OrmaJoin));
+      if (!_orma_query_joins_build (self, out->joins, error))
+        return FALSE;
+      select->joins = (OrmaJoin *) (gpointer) out->joins->data;
+      select->n_joins = out->joins->len;
+    }
+
+  if (!self->columns_only)
+    {
+      /* Without anything else in the row, no list: the compiler writes
+       * the table's (or the FROM item's) columns, which are the mapped
+       * ones in order. */
+      if (self->items != NULL || from_item_needs_columns (self))
+        add_root_columns (self, out);
+      if (layout)
+        {
+          OrmaRowSlot slot = { 0, self->mapper, G_TYPE_INVALID, NULL };
+
+          g_array_append_val (out->layout, slot);
+        }
+    }
+  if (self->items != NULL && !_orma_query_items_build (self, out, error))
+    return FALSE;
+  if (self->columns_only && out->columns->len == 0)
+    {
+      _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
+                       "the query for %s selects only its added columns, but has none",
+                       g_type_name (self->type));
+      return FALSE;
+    }
+  if (out->columns->len > 0)
+    {
+      select->columns = (OrmaExpr **) out->columns->pdata;
+      select->n_columns = out->columns->len;
+    }
+  if (out->extra_from != NULL)
+    {
+      select->extra_from = (OrmaAlias **) out->extra_from->pdata;
+      select->n_extra_from = out->extra_from->len;
+    }
+
+  build_where (self, out);
+  if (self->group_by != NULL)
+    {
+      out->group_by = adapt_all (self, out, self->group_by);
+      select->group_by = (OrmaExpr **) out->group_by->pdata;
+      select->n_group_by = out->group_by->len;
+    }
+  if (self->having != NULL)
+    select->having = own (out, _orma_query_adapt (self, self->having));
+  select->distinct = self->distinct;
+  out->order_by = adapt_all (self, out, self->order_by);
+  select->order_by = (OrmaExpr **) out->order_by->pdata;
+  select->n_order_by = out->order_by->len;
+  select->limit = self->limit;
+  select->offset = self->offset;
+  return TRUE;
+}
+
+/* Compiles the select of @compiled. */
+static gboolean
+compile (OrmaQueryCompiled  *compiled,
+         const OrmaDialect  *dialect,
+         GError            **error)
+{
+  compiled->params = g_ptr_array_new ();
+  compiled->scratch = g_array_new (FALSE, TRUE, sizeof (GValue));
+  g_array_set_clear_func (compiled->scratch, (GDestroyNotify) g_value_unset);
+  compiled->sql = _orma_compile_select (dialect, &compiled->select, compiled->params,
+                                        compiled->scratch, error);
+  return compiled->sql != NULL;
+}
+
+OrmaConnection *
+_orma_query_prepare_run (OrmaQuery  *self,
+                         GError    **error)
 {
   if (self->error != NULL)
     {
@@ -330,67 +512,153 @@ prepare_run (OrmaQuery  *self,
   return _orma_session_connection (self->session, error);
 }
 
-/* @columns: NULL for every mapped column, or one expression (count). */
+/* The eager plan of the query, if it loads anything eagerly; it extends
+ * the select with its joins and columns. */
 static gboolean
-compile (OrmaQuery          *self,
-         const OrmaDialect  *dialect,
-         OrmaExpr          **columns,
-         gboolean            with_order,
-         gint64              limit,
-         Compiled           *out,
-         GError            **error)
+plan_eager (OrmaQuery          *self,
+            OrmaQueryCompiled  *compiled,
+            GError            **error)
 {
-  OrmaExpr **filters = (OrmaExpr **) self->filters->pdata;
+  GError *local_error = NULL;
 
-  out->params = g_ptr_array_new ();
-  out->scratch = g_array_new (FALSE, TRUE, sizeof (GValue));
-  g_array_set_clear_func (out->scratch, (GDestroyNotify) g_value_unset);
-  if (self->filters->len > 0)
+  if (!_orma_query_options_resolve (self, error))
+    return FALSE;
+  compiled->plan = _orma_eager_plan_new (self->session, self->mapper, self->from_item,
+                                         self->options, &local_error);
+  if (local_error != NULL)
     {
-      /* the junction takes its own references to the filters */
-      out->where = orma_expr_ref_sink (_orma_expr_new_junction (ORMA_EXPR_AND, filters,
-                                                                self->filters->len));
+      g_propagate_error (error, local_error);
+      return FALSE;
     }
-  out->select.from = self->mapper->table;
-  out->select.columns = columns;
-  out->select.n_columns = columns ? 1 : 0;
-  out->select.where = out->where;
-  if (with_order)
-    {
-      out->select.order_by = (OrmaExpr **) self->order_by->pdata;
-      out->select.n_order_by = self->order_by->len;
-    }
-  out->select.limit = limit;
-  out->select.offset = self->offset;
-  out->sql = _orma_compile_select (dialect, &out->select, out->params, out->scratch, error);
-  return out->sql != NULL;
+  return compiled->plan == NULL ||
+         _orma_eager_plan_extend_select (compiled->plan, &compiled->select, error);
 }
 
-/* Runs the query with @limit and calls @func per loaded object. */
-typedef gboolean (*RowFunc) (OrmaEntity *entity, gpointer user_data, GError **error);
+OrmaCursor *
+_orma_query_execute (OrmaQuery          *self,
+                     OrmaConnection     *connection,
+                     gint64              limit,
+                     gboolean            stream,
+                     gboolean            eager,
+                     OrmaQueryCompiled  *compiled,
+                     GError            **error)
+{
+  const OrmaDialect *dialect = _orma_connection_get_dialect (connection);
+  const GValue *const *params;
+  guint n_params;
 
+  if (self->text != NULL)
+    {
+      OrmaCursor *cursor = _orma_query_execute_text (self, connection, compiled, error);
+
+      return cursor != NULL ? _orma_query_text_cursor (cursor, self->mapper, error) : NULL;
+    }
+
+  if (!_orma_query_build_select (self, compiled, TRUE, error))
+    return NULL;
+  compiled->select.limit = limit;
+  if (eager && !self->columns_only)
+    {
+      if (!plan_eager (self, compiled, error))
+        return NULL;
+      /* The plan's selectin loads run while the rows are read: the rows
+       * must all have arrived. */
+      if (compiled->plan != NULL)
+        stream = FALSE;
+    }
+  if (!compile (compiled, dialect, error))
+    return NULL;
+  params = (const GValue *const *) compiled->params->pdata;
+  n_params = compiled->params->len;
+  return _orma_connection_query (connection, compiled->sql, params, n_params, stream,
+                                 NULL, error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Running                                                             */
+
+/* Where the objects of a query go: one array for all(), chunks handed
+ * to a function for foreach_chunk(). */
+typedef struct {
+  OrmaQueryCompiled *compiled;
+  GPtrArray         *batch;      /* OrmaEntity, referenced */
+  guint              chunk_size; /* 0: one batch */
+  OrmaQueryChunkFunc func;       /* NULL: collect */
+  gpointer           user_data;
+  GHashTable        *seen;       /* with an eager plan: the batch's objects */
+  gboolean           stopped;
+} Batch;
+
+/* Completes the batch's eager loads and hands it over. */
+static gboolean
+deliver (Batch   *batch,
+         GError **error)
+{
+  OrmaEagerPlan *plan = batch->compiled->plan;
+
+  if (plan != NULL && !_orma_eager_plan_finish (plan, batch->batch, error))
+    return FALSE;
+  if (batch->func == NULL)
+    return TRUE;
+  batch->stopped = !batch->func (batch->batch, batch->user_data);
+  /* Dropping the chunk's references lets clean objects leave the
+   * identity map: memory stays flat however many rows there are. */
+  g_ptr_array_set_size (batch->batch, 0);
+  if (batch->seen != NULL)
+    g_hash_table_remove_all (batch->seen);
+  return TRUE;
+}
+
+/* One object of a row. With an eager plan, a joined collection brings
+ * the same owner on several rows: it is kept once, where it first
+ * appeared, and a chunk is handed over only when the next owner begins,
+ * so that an owner's rows are not split between chunks. */
+static gboolean
+add_entity (Batch      *batch,
+            OrmaEntity *entity,
+            GError    **error)
+{
+  gboolean full = batch->chunk_size > 0 && batch->batch->len >= batch->chunk_size;
+
+  if (batch->seen != NULL)
+    {
+      if (g_hash_table_contains (batch->seen, entity))
+        return TRUE;
+      if (full && (!deliver (batch, error) || batch->stopped))
+        return FALSE;
+      g_hash_table_add (batch->seen, entity);
+      g_ptr_array_add (batch->batch, g_object_ref (entity));
+      return TRUE;
+    }
+  g_ptr_array_add (batch->batch, g_object_ref (entity));
+  if (batch->chunk_size > 0 && batch->batch->len >= batch->chunk_size)
+    return deliver (batch, error) && !batch->stopped;
+  return TRUE;
+}
+
+/* Runs the query with @limit and gathers its objects into @batch. */
 static gboolean
 run (OrmaQuery  *self,
      gint64      limit,
      gboolean    stream,
-     RowFunc     func,
-     gpointer    user_data,
+     Batch      *batch,
      GError    **error)
 {
-  OrmaConnection *connection = prepare_run (self, error);
-  g_auto (Compiled) compiled = { 0 };
+  OrmaConnection *connection = _orma_query_prepare_run (self, error);
+  g_auto (OrmaQueryCompiled) compiled = { 0 };
   g_autoptr (OrmaCursor) cursor = NULL;
+  OrmaEagerPlan *plan;
   GError *local_error = NULL;
 
-  if (connection == NULL ||
-      !compile (self, _orma_connection_get_dialect (connection), NULL, TRUE, limit,
-                &compiled, error))
+  if (connection == NULL)
     return FALSE;
-  cursor = _orma_connection_query (connection, compiled.sql,
-                                   (const GValue *const *) compiled.params->pdata,
-                                   compiled.params->len, stream, NULL, error);
+  cursor = _orma_query_execute (self, connection, limit, stream, TRUE, &compiled, error);
   if (cursor == NULL)
     return FALSE;
+  plan = compiled.plan;
+  batch->compiled = &compiled;
+  if (plan != NULL)
+    batch->seen = g_hash_table_new (NULL, NULL);
 
   /* Loading may not flush: a flush in the middle would run statements on
    * the connection the cursor is reading from. */
@@ -399,24 +667,30 @@ run (OrmaQuery  *self,
     {
       g_autoptr (OrmaEntity) entity = _orma_loading_instance (self->session, self->mapper,
                                                               cursor, 0, &local_error);
-      if (entity == NULL || !func (entity, user_data, &local_error))
+      if (entity == NULL)
+        {
+          /* a row without a key (NULL columns) has no object */
+          if (local_error != NULL)
+            break;
+          continue;
+        }
+      if (plan != NULL && !_orma_eager_plan_row (plan, entity, cursor, &local_error))
+        break;
+      if (!add_entity (batch, entity, &local_error))
         break;
     }
+  if (local_error == NULL && !batch->stopped &&
+      (batch->func == NULL || batch->batch->len > 0))
+    deliver (batch, &local_error);
   self->session->no_autoflush--;
+
+  g_clear_pointer (&batch->seen, g_hash_table_unref);
+  batch->compiled = NULL;
   if (local_error != NULL)
     {
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  return TRUE;
-}
-
-static gboolean
-collect_row (OrmaEntity  *entity,
-             gpointer     user_data,
-             GError     **error)
-{
-  g_ptr_array_add (user_data, g_object_ref (entity));
   return TRUE;
 }
 
@@ -426,8 +700,9 @@ run_collect (OrmaQuery  *self,
              GError    **error)
 {
   g_autoptr (GPtrArray) results = g_ptr_array_new_with_free_func (g_object_unref);
+  Batch batch = { NULL, results, 0, NULL, NULL, NULL, FALSE };
 
-  if (!run (self, limit, FALSE, collect_row, results, error))
+  if (!run (self, limit, FALSE, &batch, error))
     return NULL;
   return g_steal_pointer (&results);
 }
@@ -437,7 +712,8 @@ run_collect (OrmaQuery  *self,
  * @self: a query
  * @error: return location for a #GError
  *
- * Runs the query and returns every object it finds.
+ * Runs the query and returns every object it finds, each once (a joined
+ * eager collection does not repeat its owner).
  *
  * Returns: (transfer full) (element-type OrmaEntity): the objects, or
  *   %NULL on error
@@ -560,6 +836,53 @@ check_orderings (OrmaQuery          *self,
   return TRUE;
 }
 
+/* The statement of count(): count(*) in place of the columns, or, when
+ * the rows are not those of the FROM clause (a limit, DISTINCT, groups,
+ * textual SQL), the whole query counted as a subquery. */
+static gboolean
+compile_count (OrmaQuery          *self,
+               const OrmaDialect  *dialect,
+               OrmaQueryCompiled  *compiled,
+               GError            **error)
+{
+  gboolean whole = self->limit >= 0 || self->offset > 0 || self->distinct ||
+                   self->group_by != NULL || self->text != NULL;
+  char *inner;
+
+  if (self->text != NULL)
+    {
+      compiled->params = g_ptr_array_new ();
+      compiled->sql = _orma_compile_text (dialect, self->text, self->binds,
+                                          compiled->params, error);
+      if (compiled->sql == NULL)
+        return FALSE;
+    }
+  else if (!whole)
+    {
+      /* Ordering does not change a count and is left out, but a mistake
+       * in it is still a mistake in the query. */
+      if (!check_orderings (self, dialect, error) ||
+          !_orma_query_build_select (self, compiled, FALSE, error))
+        return FALSE;
+      g_ptr_array_set_size (compiled->columns, 0);
+      g_ptr_array_add (compiled->columns, own (compiled, orma_count (NULL)));
+      compiled->select.columns = (OrmaExpr **) compiled->columns->pdata;
+      compiled->select.n_columns = 1;
+      compiled->select.n_order_by = 0;
+      return compile (compiled, dialect, error);
+    }
+  else if (!_orma_query_build_select (self, compiled, FALSE, error) ||
+           !compile (compiled, dialect, error))
+    return FALSE;
+
+  /* The limit applies to the rows, so the limited query is counted as a
+   * whole. */
+  inner = compiled->sql;
+  compiled->sql = g_strdup_printf ("SELECT count(*) FROM (%s) AS anon_1", inner);
+  g_free (inner);
+  return TRUE;
+}
+
 /**
  * orma_query_count:
  * @self: a query
@@ -567,7 +890,8 @@ check_orderings (OrmaQuery          *self,
  * @error: return location for a #GError
  *
  * Counts the rows with SELECT count(*), without loading objects. With a
- * limit or an offset the limited query is counted as a subquery.
+ * limit or an offset, DISTINCT or GROUP BY, the query is counted as a
+ * subquery. With joins, every joined row counts.
  *
  * Returns: %TRUE on success
  */
@@ -577,42 +901,17 @@ orma_query_count (OrmaQuery  *self,
                   GError    **error)
 {
   OrmaConnection *connection;
-  const OrmaDialect *dialect;
-  g_auto (Compiled) compiled = { 0 };
+  g_auto (OrmaQueryCompiled) compiled = { 0 };
   g_autoptr (OrmaCursor) cursor = NULL;
   g_auto (GValue) value = G_VALUE_INIT;
-  gboolean limited = self->limit >= 0 || self->offset > 0;
 
   g_return_val_if_fail (ORMA_IS_QUERY (self), FALSE);
   g_return_val_if_fail (count != NULL, FALSE);
 
-  connection = prepare_run (self, error);
-  if (connection == NULL)
+  connection = _orma_query_prepare_run (self, error);
+  if (connection == NULL ||
+      !compile_count (self, _orma_connection_get_dialect (connection), &compiled, error))
     return FALSE;
-  dialect = _orma_connection_get_dialect (connection);
-
-  if (!limited)
-    {
-      /* Ordering does not change a count and is left out, but a mistake
-       * in it is still a mistake in the query. */
-      if (!check_orderings (self, dialect, error))
-        return FALSE;
-      compiled.count = orma_expr_ref_sink (orma_count (NULL));
-      if (!compile (self, dialect, &compiled.count, FALSE, -1, &compiled, error))
-        return FALSE;
-    }
-  else
-    {
-      char *inner;
-
-      /* The limit applies to the rows, so the limited query is counted
-       * as a whole. */
-      if (!compile (self, dialect, NULL, TRUE, self->limit, &compiled, error))
-        return FALSE;
-      inner = compiled.sql;
-      compiled.sql = g_strdup_printf ("SELECT count(*) FROM (%s) AS anon_1", inner);
-      g_free (inner);
-    }
 
   cursor = _orma_connection_query (connection, compiled.sql,
                                    (const GValue *const *) compiled.params->pdata,
@@ -632,39 +931,6 @@ orma_query_count (OrmaQuery  *self,
   return TRUE;
 }
 
-typedef struct {
-  guint              chunk_size;
-  GPtrArray         *chunk;
-  OrmaQueryChunkFunc func;
-  gpointer           user_data;
-  gboolean           stopped;
-} ChunkData;
-
-static gboolean
-deliver_chunk (ChunkData *data)
-{
-  gboolean go_on = data->func (data->chunk, data->user_data);
-
-  /* Dropping the chunk's references lets clean objects leave the
-   * identity map: memory stays flat however many rows there are. */
-  g_ptr_array_set_size (data->chunk, 0);
-  data->stopped = !go_on;
-  return go_on;
-}
-
-static gboolean
-chunk_row (OrmaEntity  *entity,
-           gpointer     user_data,
-           GError     **error)
-{
-  ChunkData *data = user_data;
-
-  g_ptr_array_add (data->chunk, g_object_ref (entity));
-  if (data->chunk->len < data->chunk_size)
-    return TRUE;
-  return deliver_chunk (data);
-}
-
 /**
  * orma_query_foreach_chunk:
  * @self: a query
@@ -676,8 +942,10 @@ chunk_row (OrmaEntity  *entity,
  * Runs the query and streams its results in chunks, for results too large
  * to hold at once: each chunk's objects are released after @func returns
  * (unless @func keeps references). PostgreSQL sends the rows one by one
- * rather than all at once. @func must not use the session for other
- * queries while the rows stream.
+ * rather than all at once (unless relationships are loaded eagerly: their
+ * loads need the rows to have arrived). Eager loads of each chunk are
+ * complete when @func receives it. @func must not use the session for
+ * other queries while the rows stream.
  *
  * Returns: %TRUE on success, also when @func stopped early
  */
@@ -689,14 +957,10 @@ orma_query_foreach_chunk (OrmaQuery           *self,
                           GError             **error)
 {
   g_autoptr (GPtrArray) chunk = g_ptr_array_new_with_free_func (g_object_unref);
-  ChunkData data = { MAX (chunk_size, 1), chunk, func, user_data, FALSE };
+  Batch batch = { NULL, chunk, MAX (chunk_size, 1), func, user_data, NULL, FALSE };
 
   g_return_val_if_fail (ORMA_IS_QUERY (self), FALSE);
   g_return_val_if_fail (func != NULL, FALSE);
 
-  if (!run (self, self->limit, TRUE, chunk_row, &data, error))
-    return FALSE;
-  if (!data.stopped && chunk->len > 0)
-    deliver_chunk (&data);
-  return TRUE;
+  return run (self, self->limit, TRUE, &batch, error);
 }

@@ -38,6 +38,13 @@ struct _OrmaSession
   GPtrArray       *new_objects;    /* referenced, in add() order */
   GPtrArray       *dirty;          /* referenced */
   GPtrArray       *deleted;        /* referenced, in delete() order */
+  /* Objects whose relationship attributes changed since the last flush
+   * (OrmaInstanceState.in_changed), and pending objects of mappers with
+   * relationships: the flush reads their relationship history. */
+  GPtrArray       *changed;        /* referenced, in order of change */
+  /* Objects removed from a delete-orphan relationship since the last
+   * flush: the flush deletes (or expunges) those left without a parent. */
+  GArray          *orphans;        /* OrmaOrphanCandidate */
   GError          *deferred_error; /* from add(), reported by the next flush */
   /* Objects detached while the INSERT of their row is not committed yet:
    * a rollback must still make them transient. Referenced. */
@@ -56,6 +63,11 @@ struct _OrmaSession
 };
 
 extern const OrmaEntityTracker _orma_session_tracker;
+
+typedef struct {
+  OrmaEntity               *entity;   /* referenced */
+  struct _OrmaRelationship *rel;      /* the delete-orphan relationship */
+} OrmaOrphanCandidate;
 
 /* An object whose primary key a flush changed, with the key it had. */
 typedef struct {
@@ -112,6 +124,38 @@ void            _orma_session_relationship_changed (OrmaEntity *entity,
                                           OrmaEntity   *added,
                                           OrmaEntity   *removed,
                                           gpointer      data);
+
+/* orma-session-relations.c: the changed set and the cascades that
+ * happen outside a flush. */
+/* Notes @state's object in the changed set (no-op if it is there). */
+void            _orma_session_note_changed (OrmaSession       *self,
+                                          OrmaInstanceState *state);
+/* orma_session_add() of one object without the cascade: TRUE if it
+ * joined the session (was transient or detached). */
+gboolean        _orma_session_add_one      (OrmaSession  *self,
+                                          OrmaEntity   *entity);
+/* Appends the related objects of @entity through @rel, without loading
+ * (a scalar's value, or a collection's members), to @out. */
+void            _orma_session_peek_related (OrmaEntity   *entity,
+                                          struct _OrmaRelationship *rel,
+                                          GPtrArray    *out);
+/* Adds the objects reachable from @entity along loaded relationships
+ * with save-update cascade (recursively) to the session. */
+void            _orma_session_cascade_add  (OrmaSession  *self,
+                                          OrmaEntity   *entity);
+/* Expunges along relationships with the expunge cascade. */
+void            _orma_session_cascade_expunge (OrmaSession *self,
+                                          OrmaEntity   *entity);
+/* Takes @state's object out of the changed set and the orphan
+ * candidates (expunge, detach). */
+void            _orma_session_forget_changed (OrmaSession      *self,
+                                          OrmaInstanceState *state);
+/* Empties the changed set and the orphan candidates (after a flush). */
+void            _orma_session_clear_changed (OrmaSession *self);
+/* A rollback: the relationship history of the changed objects is
+ * dropped and their relationship attributes reload on next access. */
+void            _orma_session_discard_relationship_changes (OrmaSession *self);
+void            _orma_orphan_candidate_clear (OrmaOrphanCandidate *candidate);
 
 /* orma-flush.c */
 gboolean        _orma_flush_run          (OrmaSession  *self,

@@ -104,6 +104,8 @@ orma_session_finalize (GObject *object)
   g_ptr_array_unref (self->new_objects);
   g_ptr_array_unref (self->dirty);
   g_ptr_array_unref (self->deleted);
+  g_ptr_array_unref (self->changed);
+  g_array_unref (self->orphans);
   g_ptr_array_unref (self->levels);
   g_ptr_array_unref (self->detached_inserts);
   g_clear_error (&self->deferred_error);
@@ -237,6 +239,9 @@ orma_session_init (OrmaSession *self)
   self->new_objects = g_ptr_array_new_with_free_func (g_object_unref);
   self->dirty = g_ptr_array_new_with_free_func (g_object_unref);
   self->deleted = g_ptr_array_new_with_free_func (g_object_unref);
+  self->changed = g_ptr_array_new_with_free_func (g_object_unref);
+  self->orphans = g_array_new (FALSE, TRUE, sizeof (OrmaOrphanCandidate));
+  g_array_set_clear_func (self->orphans, (GDestroyNotify) _orma_orphan_candidate_clear);
   self->levels = g_ptr_array_new_with_free_func ((GDestroyNotify) level_free);
   self->detached_inserts = g_ptr_array_new_with_free_func (g_object_unref);
   self->autoflush = TRUE;
@@ -461,13 +466,15 @@ _orma_session_detach_state (OrmaSession       *self,
   state->session = NULL;
   state->state = state->state == ORMA_STATE_PENDING ? ORMA_STATE_TRANSIENT
                                                     : ORMA_STATE_DETACHED;
+  /* The order of the sets is the order of the statements: kept. */
   if (state->in_new)
-    g_ptr_array_remove_fast (self->new_objects, state->entity);
+    g_ptr_array_remove (self->new_objects, state->entity);
   if (state->in_dirty)
-    g_ptr_array_remove_fast (self->dirty, state->entity);
+    g_ptr_array_remove (self->dirty, state->entity);
   if (state->in_deleted)
-    g_ptr_array_remove_fast (self->deleted, state->entity);
+    g_ptr_array_remove (self->deleted, state->entity);
   state->in_new = state->in_dirty = state->in_deleted = FALSE;
+  _orma_session_forget_changed (self, state);
 }
 
 /* ------------------------------------------------------------------ */
@@ -528,16 +535,13 @@ add_detached (OrmaSession       *self,
  * or a second object with the identity of one already held, is reported
  * by the next flush as %ORMA_ERROR_INVALID_STATE.
  */
-void
-orma_session_add (OrmaSession *self,
-                  OrmaEntity  *entity)
+gboolean
+_orma_session_add_one (OrmaSession *self,
+                       OrmaEntity  *entity)
 {
   OrmaInstanceState *state;
   OrmaMapper *mapper;
   GError *mapping_error = NULL;
-
-  g_return_if_fail (ORMA_IS_SESSION (self));
-  g_return_if_fail (ORMA_IS_ENTITY (entity));
 
   /* The mapping is validated before the first object of a class is
    * tracked: a flush must never see an unconfigured mapper. */
@@ -548,7 +552,7 @@ orma_session_add (OrmaSession *self,
                                               : g_error_new (ORMA_ERROR, ORMA_ERROR_INVALID_MAPPING,
                                                              "%s declares no table",
                                                              G_OBJECT_TYPE_NAME (entity)));
-      return;
+      return FALSE;
     }
 
   state = _orma_instance_state_ensure (entity);
@@ -558,7 +562,7 @@ orma_session_add (OrmaSession *self,
         g_error_new (ORMA_ERROR, ORMA_ERROR_INVALID_STATE,
                      "%s %p is already attached to another session",
                      G_OBJECT_TYPE_NAME (entity), entity));
-      return;
+      return FALSE;
     }
 
   switch (state->state)
@@ -571,17 +575,43 @@ orma_session_add (OrmaSession *self,
       break;
     case ORMA_STATE_DETACHED:
       add_detached (self, state);
+      if (state->session != self)
+        return FALSE;
       break;
     case ORMA_STATE_DELETED:
       set_deferred_error (self,
         g_error_new (ORMA_ERROR, ORMA_ERROR_INVALID_STATE,
                      "%s was deleted in this transaction and cannot be added back",
                      G_OBJECT_TYPE_NAME (entity)));
-      break;
+      return FALSE;
     case ORMA_STATE_PENDING:
     case ORMA_STATE_PERSISTENT:
-      break;
+    default:
+      return FALSE;
     }
+  /* Its relationship values (all new for a pending object, changed
+   * while detached for the other) are for the next flush to read. */
+  if (mapper->relationships != NULL && mapper->relationships->len > 0)
+    _orma_session_note_changed (self, state);
+  return TRUE;
+}
+
+void
+orma_session_add (OrmaSession *self,
+                  OrmaEntity  *entity)
+{
+  OrmaMapper *mapper;
+
+  g_return_if_fail (ORMA_IS_SESSION (self));
+  g_return_if_fail (ORMA_IS_ENTITY (entity));
+
+  if (!_orma_session_add_one (self, entity))
+    return;
+  /* Related objects come along (save-update cascade): adding a user
+   * with two new addresses adds all three. */
+  mapper = _orma_entity_get_mapper (entity);
+  if (mapper->relationships != NULL && mapper->relationships->len > 0)
+    _orma_session_cascade_add (self, entity);
 }
 
 /**
@@ -685,6 +715,8 @@ orma_session_expunge (OrmaSession *self,
   if (state == NULL || state->session != self)
     return;
   _orma_session_detach_state (self, state);
+  if (state->mapper->relationships != NULL && state->mapper->relationships->len > 0)
+    _orma_session_cascade_expunge (self, entity);
 }
 
 static void
@@ -739,6 +771,7 @@ orma_session_expunge_all (OrmaSession *self)
   g_ptr_array_set_size (self->new_objects, 0);
   g_ptr_array_set_size (self->dirty, 0);
   g_ptr_array_set_size (self->deleted, 0);
+  _orma_session_clear_changed (self);
 }
 
 /**
@@ -773,7 +806,7 @@ orma_session_is_dirty (OrmaSession *self)
 {
   g_return_val_if_fail (ORMA_IS_SESSION (self), FALSE);
 
-  if (self->new_objects->len > 0 || self->deleted->len > 0)
+  if (self->new_objects->len > 0 || self->deleted->len > 0 || self->changed->len > 0)
     return TRUE;
   for (guint i = 0; i < self->dirty->len; i++)
     if (_orma_entity_modified_mask (g_ptr_array_index (self->dirty, i)) != 0)

@@ -59,7 +59,8 @@ orma_session_flush (OrmaSession  *self,
       g_propagate_error (error, g_steal_pointer (&self->deferred_error));
       return FALSE;
     }
-  if (self->new_objects->len == 0 && self->dirty->len == 0 && self->deleted->len == 0)
+  if (self->new_objects->len == 0 && self->dirty->len == 0 && self->deleted->len == 0 &&
+      self->changed->len == 0 && self->orphans->len == 0)
     return TRUE;
 
   _orma_session_emit (self, "before-flush");
@@ -243,6 +244,7 @@ discard_unflushed (OrmaSession *self)
   for (guint i = 0; i < self->deleted->len; i++)
     _orma_instance_state_get (g_ptr_array_index (self->deleted, i))->in_deleted = FALSE;
   g_ptr_array_set_size (self->deleted, 0);
+  _orma_session_discard_relationship_changes (self);
   _orma_session_expire_all_internal (self);
 }
 

@@ -124,6 +124,51 @@ char      *_orma_compile_text       (const OrmaDialect *dialect,
                                      GPtrArray         *params,
                                      GError           **error);
 
+/* ---- inside the compiler (orma-compiler.c and orma-select.c) ---- */
+
+/* The state of one statement being compiled. Nested selects (FROM
+ * subqueries, EXISTS, scalar and IN subqueries, UNION members) are
+ * compiled into the same text with the same parameters and the same
+ * naming of anonymous aliases. */
+typedef struct {
+  const OrmaDialect *dialect;
+  GString           *sql;
+  GPtrArray         *params;
+  /* limit/offset values of selects that are not owned copies; NULL when
+   * compiling a lone expression */
+  GArray            *scratch;
+  /* OrmaAlias* -> char* name, for every alias named in this statement */
+  GHashTable        *alias_names;
+  /* char* prefix -> GUINT_TO_POINTER (last number used) */
+  GHashTable        *counters;
+  /* every name given out or met, so a generated one never collides */
+  GHashTable        *used_names;
+  /* columns print unqualified (ORDER BY of a UNION) */
+  gboolean           bare_columns;
+} OrmaCompiler;
+
+void        _orma_compiler_init       (OrmaCompiler      *c,
+                                       const OrmaDialect *dialect,
+                                       GString           *sql,
+                                       GPtrArray         *params,
+                                       GArray            *scratch);
+void        _orma_compiler_clear      (OrmaCompiler      *c);
+gboolean    _orma_compiler_expr       (OrmaCompiler      *c,
+                                       OrmaExpr          *expr,
+                                       GError           **error);
+gboolean    _orma_compiler_select     (OrmaCompiler      *c,
+                                       const OrmaSelect  *select,
+                                       GError           **error);
+/* The name an alias has in this statement, giving an anonymous one its
+ * "<table>_<n>" or "anon_<n>" on first use. */
+const char *_orma_compiler_alias_name (OrmaCompiler      *c,
+                                       OrmaAlias         *alias);
+void        _orma_compiler_param      (OrmaCompiler      *c,
+                                       const GValue      *value);
+/* A fresh "<prefix>_<n>" for this statement (owned by the compiler) */
+const char *_orma_compiler_new_name   (OrmaCompiler      *c,
+                                       const char        *prefix);
+
 /* Appends @expr to @sql; parameters numbered from params->len + 1. */
 gboolean _orma_compile_expr   (const OrmaDialect *dialect,
                                OrmaExpr          *expr,

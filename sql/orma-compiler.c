@@ -18,23 +18,104 @@
 #include "orma-compiler-private.h"
 #include "orma-error-private.h"
 
-typedef struct {
-  const OrmaDialect *dialect;
-  GString           *sql;
-  GPtrArray         *params;
-} Compiler;
+#include <string.h>
 
-static gboolean compile (Compiler *c, OrmaExpr *expr, GError **error);
+static gboolean compile (OrmaCompiler *c, OrmaExpr *expr, GError **error);
 
-static void
-append_param (Compiler *c, const GValue *value)
+/* ------------------------------------------------------------ state */
+
+void
+_orma_compiler_init (OrmaCompiler      *c,
+                     const OrmaDialect *dialect,
+                     GString           *sql,
+                     GPtrArray         *params,
+                     GArray            *scratch)
+{
+  memset (c, 0, sizeof *c);
+  c->dialect = dialect;
+  c->sql = sql;
+  c->params = params;
+  c->scratch = scratch;
+  c->alias_names = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  c->counters = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  c->used_names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                         NULL);
+}
+
+void
+_orma_compiler_clear (OrmaCompiler *c)
+{
+  g_clear_pointer (&c->alias_names, g_hash_table_unref);
+  g_clear_pointer (&c->counters, g_hash_table_unref);
+  g_clear_pointer (&c->used_names, g_hash_table_unref);
+}
+
+void
+_orma_compiler_param (OrmaCompiler *c, const GValue *value)
 {
   g_ptr_array_add (c->params, (gpointer) value);
   _orma_dialect_append_param (c->dialect, c->sql, c->params->len);
 }
 
 static void
-append_identifier (Compiler *c, const char *identifier)
+append_param (OrmaCompiler *c, const GValue *value)
+{
+  _orma_compiler_param (c, value);
+}
+
+/* Anonymous aliases are numbered per prefix ("users_1", "users_2",
+ * "anon_1") in the order the compiler first meets them, which depends
+ * only on the shape of the statement: the same query always gives the
+ * same text, and the statement cache finds it. A number whose name is
+ * already taken (an explicit alias called "users_1") is skipped. */
+static char *
+generate_name (OrmaCompiler *c, const char *prefix)
+{
+  guint n = GPOINTER_TO_UINT (g_hash_table_lookup (c->counters, prefix));
+  char *name;
+
+  for (;;)
+    {
+      name = g_strdup_printf ("%s_%u", prefix, ++n);
+      if (!g_hash_table_contains (c->used_names, name))
+        break;
+      g_free (name);
+    }
+  g_hash_table_replace (c->counters, g_strdup (prefix), GUINT_TO_POINTER (n));
+  return name;
+}
+
+const char *
+_orma_compiler_new_name (OrmaCompiler *c, const char *prefix)
+{
+  char *name = generate_name (c, prefix);
+
+  g_hash_table_add (c->used_names, name);
+  return name;
+}
+
+const char *
+_orma_compiler_alias_name (OrmaCompiler *c, OrmaAlias *alias)
+{
+  char *name = g_hash_table_lookup (c->alias_names, alias);
+
+  if (name != NULL)
+    return name;
+
+  if (alias->kind == ORMA_ALIAS_TABLE && !alias->is_alias)
+    name = g_strdup (alias->table->name);
+  else if (alias->name != NULL)
+    name = g_strdup (alias->name);
+  else
+    name = generate_name (c, alias->kind == ORMA_ALIAS_TABLE
+                             ? alias->table->name : "anon");
+  g_hash_table_add (c->used_names, g_strdup (name));
+  g_hash_table_insert (c->alias_names, alias, name);
+  return name;
+}
+
+static void
+append_identifier (OrmaCompiler *c, const char *identifier)
 {
   _orma_dialect_append_identifier (c->dialect, c->sql, identifier);
 }
@@ -64,7 +145,11 @@ is_compound (OrmaExpr *expr)
     case ORMA_EXPR_IS_NOT_NULL:
     case ORMA_EXPR_IN:
     case ORMA_EXPR_NOT_IN:
+    case ORMA_EXPR_IN_SELECT:
+    case ORMA_EXPR_TEXT:      /* unknown text: never trust its grouping */
       return TRUE;
+    case ORMA_EXPR_LABEL:
+      return is_compound (expr->children[0]);
     case ORMA_EXPR_AND:
     case ORMA_EXPR_OR:
       return expr->n_children != 1 || expr->children[0] == NULL ||
@@ -75,7 +160,7 @@ is_compound (OrmaExpr *expr)
 }
 
 static gboolean
-compile_parenthesized (Compiler *c, OrmaExpr *expr, gboolean parens,
+compile_parenthesized (OrmaCompiler *c, OrmaExpr *expr, gboolean parens,
                        GError **error)
 {
   if (parens)
@@ -89,7 +174,7 @@ compile_parenthesized (Compiler *c, OrmaExpr *expr, gboolean parens,
 
 /* An operand of a comparison, IS NULL, IN, ASC/DESC */
 static gboolean
-compile_operand (Compiler *c, OrmaExpr *expr, GError **error)
+compile_operand (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   return compile_parenthesized (c, expr, is_compound (expr), error);
 }
@@ -98,17 +183,19 @@ compile_operand (Compiler *c, OrmaExpr *expr, GError **error)
  * so only a nested junction needs parentheses. They are written even for
  * AND inside OR, where SQL would not need them, for the reader's sake. */
 static gboolean
-compile_condition (Compiler *c, OrmaExpr *expr, GError **error)
+compile_condition (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
-  return compile_parenthesized (c, expr, is_junction (expr), error);
+  return compile_parenthesized (c, expr,
+                                is_junction (expr) ||
+                                expr->kind == ORMA_EXPR_TEXT, error);
 }
 
-typedef gboolean (*CompileFunc) (Compiler *c, OrmaExpr *expr, GError **error);
+typedef gboolean (*CompileFunc) (OrmaCompiler *c, OrmaExpr *expr, GError **error);
 
 static gboolean
-compile_list (Compiler   *c,
-              OrmaExpr  **items,
-              guint       n_items,
+compile_list (OrmaCompiler *c,
+              OrmaExpr    **items,
+              guint         n_items,
               const char *separator,
               CompileFunc compile_item,
               GError    **error)
@@ -128,7 +215,7 @@ compile_list (Compiler   *c,
 /* A junction of one condition is that condition: the parent decided on
  * parentheses already (is_junction() and is_compound() look through). */
 static gboolean
-compile_junction (Compiler *c, OrmaExpr *expr, GError **error)
+compile_junction (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   /* Only built inside Orma (the public constructors refuse it): an empty
    * AND is true and an empty OR false, as the identities of the operators */
@@ -144,23 +231,92 @@ compile_junction (Compiler *c, OrmaExpr *expr, GError **error)
                        compile_condition, error);
 }
 
-static gboolean
-compile_column (Compiler *c, OrmaExpr *expr, GError **error)
+/* The name a column has for its FROM item: a column of the table (of a
+ * table alias) or a result column of a subquery alias. */
+static const char *
+column_name (OrmaExpr *expr)
 {
+  if (expr->from != NULL && expr->from->kind == ORMA_ALIAS_SUBQUERY)
+    {
+      GPtrArray *names = expr->from->column_names;
+
+      return expr->column < names->len
+             ? g_ptr_array_index (names, expr->column) : NULL;
+    }
   if (expr->table == NULL || expr->column >= expr->table->columns->len)
+    return NULL;
+  return _orma_table_column (expr->table, expr->column)->name;
+}
+
+/* table.column, alias.column, or the bare column where the SQL wants
+ * result column names (the ORDER BY of a UNION) */
+static gboolean
+compile_column (OrmaCompiler *c, OrmaExpr *expr, GError **error)
+{
+  const char *name = column_name (expr);
+
+  if (name == NULL)
     {
       _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
                        "Column expression without a valid table column");
       return FALSE;
     }
-  append_identifier (c, expr->table->name);
-  g_string_append_c (c->sql, '.');
-  append_identifier (c, _orma_table_column (expr->table, expr->column)->name);
+  if (!c->bare_columns)
+    {
+      if (expr->from != NULL)
+        append_identifier (c, _orma_compiler_alias_name (c, expr->from));
+      else
+        append_identifier (c, expr->table->name);
+      g_string_append_c (c->sql, '.');
+    }
+  append_identifier (c, name);
   return TRUE;
 }
 
+/* The select list prints "expr AS name" itself (orma-select.c); in any
+ * other place a label stands for its expression, which is valid in
+ * every clause of both dialects, except in the ORDER BY of a UNION where
+ * only result column names are allowed. */
 static gboolean
-compile_postfix (Compiler *c, OrmaExpr *expr, const char *suffix,
+compile_label (OrmaCompiler *c, OrmaExpr *expr, GError **error)
+{
+  if (c->bare_columns)
+    {
+      append_identifier (c, expr->name);
+      return TRUE;
+    }
+  return compile (c, expr->children[0], error);
+}
+
+/* A nested SELECT, in parentheses, with the statement's naming and
+ * parameters, and not in the enclosing clause's printing mode. */
+static gboolean
+compile_subselect (OrmaCompiler *c, const char *prefix, OrmaExpr *expr,
+                   GError **error)
+{
+  gboolean bare_columns = c->bare_columns;
+  gboolean ok;
+
+  g_string_append (c->sql, prefix);
+  g_string_append_c (c->sql, '(');
+  c->bare_columns = FALSE;
+  ok = _orma_compiler_select (c, expr->select, error);
+  c->bare_columns = bare_columns;
+  if (ok)
+    g_string_append_c (c->sql, ')');
+  return ok;
+}
+
+static gboolean
+compile_in_select (OrmaCompiler *c, OrmaExpr *expr, GError **error)
+{
+  if (!compile_operand (c, expr->children[0], error))
+    return FALSE;
+  return compile_subselect (c, " IN ", expr, error);
+}
+
+static gboolean
+compile_postfix (OrmaCompiler *c, OrmaExpr *expr, const char *suffix,
                  GError **error)
 {
   if (!compile_operand (c, expr->children[0], error))
@@ -181,7 +337,7 @@ check_expr (const OrmaDialect *dialect, OrmaExpr *expr, GError **error)
 }
 
 static gboolean
-compile_in (Compiler *c, OrmaExpr *expr, GError **error)
+compile_in (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   gboolean negated = expr->kind == ORMA_EXPR_NOT_IN;
 
@@ -205,7 +361,7 @@ compile_in (Compiler *c, OrmaExpr *expr, GError **error)
 }
 
 static gboolean
-compile_func (Compiler *c, OrmaExpr *expr, GError **error)
+compile_func (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   /* the name is written as given: function names are not identifiers to
    * quote, and "count" must not become "COUNT" or "\"count\"" */
@@ -219,7 +375,7 @@ compile_func (Compiler *c, OrmaExpr *expr, GError **error)
 }
 
 static gboolean
-compile_binary (Compiler *c, OrmaExpr *expr, GError **error)
+compile_binary (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   if (!compile_operand (c, expr->children[0], error))
     return FALSE;
@@ -228,7 +384,7 @@ compile_binary (Compiler *c, OrmaExpr *expr, GError **error)
 }
 
 static gboolean
-compile_not (Compiler *c, OrmaExpr *expr, GError **error)
+compile_not (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   g_string_append (c->sql, "NOT (");
   if (!compile (c, expr->children[0], error))
@@ -249,6 +405,9 @@ expected_children (OrmaExprKind kind)
     case ORMA_EXPR_COLUMN:
     case ORMA_EXPR_STAR:
     case ORMA_EXPR_ERROR:
+    case ORMA_EXPR_EXISTS:
+    case ORMA_EXPR_SUBQUERY:
+    case ORMA_EXPR_TEXT:
       return 0;
     case ORMA_EXPR_BINARY:
       return 2;
@@ -257,6 +416,8 @@ expected_children (OrmaExprKind kind)
     case ORMA_EXPR_NOT:
     case ORMA_EXPR_ASC:
     case ORMA_EXPR_DESC:
+    case ORMA_EXPR_LABEL:
+    case ORMA_EXPR_IN_SELECT:
       return 1;
     case ORMA_EXPR_IN:
     case ORMA_EXPR_NOT_IN:
@@ -279,7 +440,11 @@ check_shape (OrmaExpr *expr, GError **error)
     ok = expected == -1 || expr->n_children >= 1;
   if (expr->kind == ORMA_EXPR_BINARY && expr->op == NULL)
     ok = FALSE;
-  if (expr->kind == ORMA_EXPR_FUNC && expr->name == NULL)
+  if ((expr->kind == ORMA_EXPR_FUNC || expr->kind == ORMA_EXPR_LABEL ||
+       expr->kind == ORMA_EXPR_TEXT) && expr->name == NULL)
+    ok = FALSE;
+  if ((expr->kind == ORMA_EXPR_EXISTS || expr->kind == ORMA_EXPR_SUBQUERY ||
+       expr->kind == ORMA_EXPR_IN_SELECT) && expr->select == NULL)
     ok = FALSE;
   for (i = 0; ok && i < expr->n_children; i++)
     ok = expr->children[i] != NULL;
@@ -292,7 +457,7 @@ check_shape (OrmaExpr *expr, GError **error)
 }
 
 static gboolean
-compile (Compiler *c, OrmaExpr *expr, GError **error)
+compile (OrmaCompiler *c, OrmaExpr *expr, GError **error)
 {
   if (!check_shape (expr, error))
     return FALSE;
@@ -327,6 +492,17 @@ compile (Compiler *c, OrmaExpr *expr, GError **error)
       return compile_postfix (c, expr, " ASC", error);
     case ORMA_EXPR_DESC:
       return compile_postfix (c, expr, " DESC", error);
+    case ORMA_EXPR_LABEL:
+      return compile_label (c, expr, error);
+    case ORMA_EXPR_EXISTS:
+      return compile_subselect (c, "EXISTS ", expr, error);
+    case ORMA_EXPR_SUBQUERY:
+      return compile_subselect (c, "", expr, error);
+    case ORMA_EXPR_IN_SELECT:
+      return compile_in_select (c, expr, error);
+    case ORMA_EXPR_TEXT:
+      g_string_append (c->sql, expr->name);
+      return TRUE;
     case ORMA_EXPR_ERROR:
       g_set_error_literal (error, ORMA_ERROR, expr->error_code,
                            expr->name != NULL ? expr->name
@@ -348,7 +524,8 @@ _orma_compile_expr (const OrmaDialect *dialect,
                     GPtrArray         *params,
                     GError           **error)
 {
-  Compiler c = { dialect, sql, params };
+  OrmaCompiler c;
+  gboolean ok;
 
   g_return_val_if_fail (dialect != NULL, FALSE);
   g_return_val_if_fail (sql != NULL, FALSE);
@@ -360,128 +537,24 @@ _orma_compile_expr (const OrmaDialect *dialect,
                        "No expression to compile");
       return FALSE;
     }
-  return compile (&c, expr, error);
+  _orma_compiler_init (&c, dialect, sql, params, NULL);
+  ok = compile (&c, expr, error);
+  _orma_compiler_clear (&c);
+  return ok;
 }
 
-/* ------------------------------------------------------------ SELECT */
-
-static void
-append_table_columns (Compiler *c, OrmaTable *table)
+gboolean
+_orma_compiler_expr (OrmaCompiler *c,
+                     OrmaExpr     *expr,
+                     GError      **error)
 {
-  guint i;
-
-  for (i = 0; i < table->columns->len; i++)
-    {
-      if (i > 0)
-        g_string_append (c->sql, ", ");
-      append_identifier (c, table->name);
-      g_string_append_c (c->sql, '.');
-      append_identifier (c, _orma_table_column (table, i)->name);
-    }
-}
-
-static gboolean
-compile_select_list (Compiler *c, const OrmaSelect *select, GError **error)
-{
-  if (select->columns != NULL && select->n_columns > 0)
-    return compile_list (c, select->columns, select->n_columns, ", ", compile,
-                         error);
-  if (select->from == NULL)
+  if (expr == NULL)
     {
       _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
-                       "A SELECT needs a table or columns");
+                       "No expression to compile");
       return FALSE;
     }
-  append_table_columns (c, select->from);
-  return TRUE;
-}
-
-/* A bare expression sorts ascending without saying so, as in SQL */
-static gboolean
-compile_order_by (Compiler *c, const OrmaSelect *select, GError **error)
-{
-  if (select->n_order_by == 0)
-    return TRUE;
-  g_string_append (c->sql, " ORDER BY ");
-  return compile_list (c, select->order_by, select->n_order_by, ", ", compile,
-                       error);
-}
-
-/* Limit and offset are parameters too, so that paging through a result
- * reuses one prepared statement. */
-static void
-compile_limit_offset (Compiler         *c,
-                      const OrmaSelect *select,
-                      GArray           *scratch)
-{
-  gboolean has_limit = select->limit >= 0;
-  gboolean has_offset = select->offset > 0;
-  guint first = scratch->len;
-  GValue *values;
-
-  if (!has_limit && !has_offset)
-    return;
-
-  /* Grow the array once, before taking pointers into it: a later growth
-   * would move the values the parameters point to. */
-  g_array_set_size (scratch, first + (has_limit ? 1 : 0) + (has_offset ? 1 : 0));
-  values = &g_array_index (scratch, GValue, first);
-
-  if (has_limit)
-    {
-      g_value_init (values, G_TYPE_INT64);
-      g_value_set_int64 (values, select->limit);
-      g_string_append (c->sql, " LIMIT ");
-      append_param (c, values);
-      values++;
-    }
-  else if (c->dialect->limit_all != NULL)
-    {
-      g_string_append_printf (c->sql, " LIMIT %s", c->dialect->limit_all);
-    }
-
-  if (has_offset)
-    {
-      g_value_init (values, G_TYPE_INT64);
-      g_value_set_int64 (values, select->offset);
-      g_string_append (c->sql, " OFFSET ");
-      append_param (c, values);
-    }
-}
-
-char *
-_orma_compile_select (const OrmaDialect *dialect,
-                      const OrmaSelect  *select,
-                      GPtrArray         *params,
-                      GArray            *scratch,
-                      GError           **error)
-{
-  g_autoptr (GString) sql = g_string_new ("SELECT ");
-  Compiler c = { dialect, sql, params };
-
-  g_return_val_if_fail (dialect != NULL, NULL);
-  g_return_val_if_fail (select != NULL, NULL);
-  g_return_val_if_fail (params != NULL, NULL);
-  g_return_val_if_fail (scratch != NULL, NULL);
-
-  if (!compile_select_list (&c, select, error))
-    return NULL;
-  if (select->from != NULL)
-    {
-      g_string_append (sql, " FROM ");
-      append_identifier (&c, select->from->name);
-    }
-  if (select->where != NULL)
-    {
-      g_string_append (sql, " WHERE ");
-      if (!compile (&c, select->where, error))
-        return NULL;
-    }
-  if (!compile_order_by (&c, select, error))
-    return NULL;
-  compile_limit_offset (&c, select, scratch);
-
-  return g_string_free (g_steal_pointer (&sql), FALSE);
+  return compile (c, expr, error);
 }
 
 /* ------------------------------------------------------------ DML */

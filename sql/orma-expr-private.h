@@ -64,4 +64,7 @@ OrmaExpr *_orma_expr_new_error  (int         code,
                                  const char *format,
                                  ...) G_GNUC_PRINTF (2, 3);
 
+/* Raw SQL text (trusted: built by Orma, never from user values) */
+OrmaExpr *_orma_expr_new_text   (const char *sql);
+
 G_END_DECLS

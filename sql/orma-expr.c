@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <string.h>
 
+#include "orma-compiler-private.h"
 #include "orma-error.h"
 #include "orma-expr-private.h"
 #include "orma-table-private.h"
@@ -47,6 +48,8 @@ expr_free (OrmaExpr *expr)
   if (G_IS_VALUE (&expr->value))
     g_value_unset (&expr->value);
   g_clear_pointer (&expr->table, orma_table_unref);
+  g_clear_pointer (&expr->from, orma_alias_unref);
+  g_clear_pointer (&expr->select, _orma_select_free);
   g_free (expr);
 }
 
@@ -143,11 +146,12 @@ _orma_expr_new_column (OrmaTable *table,
 {
   OrmaExpr *expr;
 
-  g_return_val_if_fail (table != NULL, NULL);
-  g_return_val_if_fail (column < orma_table_get_n_columns (table), NULL);
+  /* NULL only for a column of a subquery alias, which sets `from` */
+  g_return_val_if_fail (table == NULL ||
+                        column < orma_table_get_n_columns (table), NULL);
 
   expr = expr_new (ORMA_EXPR_COLUMN);
-  expr->table = orma_table_ref (table);
+  expr->table = table != NULL ? orma_table_ref (table) : NULL;
   expr->column = column;
   expr->entity_type = entity_type;
   return expr;
@@ -938,4 +942,86 @@ OrmaExpr *
 orma_desc (OrmaExpr *operand)
 {
   return node_new ("orma_desc", ORMA_EXPR_DESC, &operand, 1);
+}
+
+/* ------------------------------------------------------------ selects */
+
+/**
+ * orma_label:
+ * @expr: (transfer floating): an expression
+ * @name: the name of the result column
+ *
+ * `expr AS name` in a select list; a subquery's column is then found by
+ * @name with orma_alias_col(), and a result row's with
+ * orma_result_row_lookup().
+ *
+ * Returns: (transfer floating): a new expression
+ */
+OrmaExpr *
+orma_label (OrmaExpr   *expr,
+            const char *name)
+{
+  OrmaExpr *label;
+
+  if (name == NULL || *name == '\0')
+    {
+      discard_operands (&expr, 1);
+      return _orma_expr_new_error (ORMA_ERROR_INVALID_QUERY,
+                                   "orma_label() was given no name");
+    }
+  label = node_new ("orma_label", ORMA_EXPR_LABEL, &expr, 1);
+  if (label->kind == ORMA_EXPR_LABEL)
+    label->name = g_strdup (name);
+  return label;
+}
+
+static OrmaExpr *
+select_node_new (OrmaExprKind kind, const OrmaSelect *select)
+{
+  OrmaExpr *expr = expr_new (kind);
+
+  expr->select = _orma_select_copy (select);
+  return expr;
+}
+
+OrmaExpr *
+_orma_expr_new_exists (const OrmaSelect *select)
+{
+  g_return_val_if_fail (select != NULL, NULL);
+
+  return select_node_new (ORMA_EXPR_EXISTS, select);
+}
+
+OrmaExpr *
+_orma_expr_new_scalar_subquery (const OrmaSelect *select)
+{
+  g_return_val_if_fail (select != NULL, NULL);
+
+  return select_node_new (ORMA_EXPR_SUBQUERY, select);
+}
+
+OrmaExpr *
+_orma_expr_new_in_select (OrmaExpr         *operand,
+                          const OrmaSelect *select)
+{
+  OrmaExpr *expr;
+
+  g_return_val_if_fail (select != NULL, NULL);
+
+  expr = node_new ("orma_in_query", ORMA_EXPR_IN_SELECT, &operand, 1);
+  if (expr->kind == ORMA_EXPR_IN_SELECT)
+    expr->select = _orma_select_copy (select);
+  return expr;
+}
+
+OrmaExpr *
+_orma_expr_new_text (const char *sql)
+{
+  OrmaExpr *expr;
+
+  g_return_val_if_fail (sql != NULL, NULL);
+
+  expr = expr_new (ORMA_EXPR_TEXT);
+  expr->name = g_strdup (sql);
+  return expr;
 }

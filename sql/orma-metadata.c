@@ -6,6 +6,15 @@
  * order in which tables were added), so the DDL a program issues is the
  * same on every run.
  *
+ * Tables whose foreign keys form a cycle (widgets.favorite_entry_id ->
+ * entries, entries.widget_id -> widgets) have no such order: one of them
+ * must reference a table that does not exist yet. SQLite does not check
+ * a reference when the table is created, so the key stays inline there
+ * (SQLite could not add it later anyway: it has no ALTER TABLE ... ADD
+ * CONSTRAINT). PostgreSQL does check, so there each "forward" key (one
+ * whose table is created before the table it references) is left out of
+ * CREATE TABLE and added by ALTER TABLE once every table exists.
+ *
  * Everything happens in one transaction: on both backends DDL is
  * transactional, so a failure leaves the database as it was.
  *
@@ -167,9 +176,79 @@ dependencies_done (OrmaMetadata *metadata,
   return TRUE;
 }
 
+/* The tables @table references that are not placed yet (not itself) */
+static GPtrArray *
+pending_dependencies (OrmaMetadata *metadata,
+                      OrmaTable    *table,
+                      GHashTable   *done)
+{
+  GPtrArray *deps = g_ptr_array_new ();
+  guint i;
+
+  for (i = 0; i < table->foreign_keys->len; i++)
+    {
+      OrmaForeignKey *fk = g_ptr_array_index (table->foreign_keys, i);
+      OrmaTable *target = g_hash_table_lookup (metadata->by_name,
+                                               fk->ref_table);
+
+      if (target != NULL && target != table &&
+          !g_hash_table_contains (done, target))
+        g_ptr_array_add (deps, target);
+    }
+  return deps;
+}
+
+/* Whether @to can be reached from @from through the references of
+ * tables not placed yet */
+static gboolean
+reaches (OrmaMetadata *metadata,
+         OrmaTable    *from,
+         OrmaTable    *to,
+         GHashTable   *done,
+         GHashTable   *seen)
+{
+  g_autoptr (GPtrArray) deps = NULL;
+  guint i;
+
+  if (from == to)
+    return TRUE;
+  if (!g_hash_table_add (seen, from))
+    return FALSE;
+  deps = pending_dependencies (metadata, from, done);
+  for (i = 0; i < deps->len; i++)
+    {
+      if (reaches (metadata, g_ptr_array_index (deps, i), to, done, seen))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* A table of a cycle that waits for nothing but its own cycle: each
+ * table it references leads back to it. Placing it first keeps the
+ * tables outside the cycle (a table that references a cycle from
+ * outside) in their proper place after it, so only keys inside the
+ * cycle point forward. */
+static gboolean
+breaks_cycle (OrmaMetadata *metadata, OrmaTable *table, GHashTable *done)
+{
+  g_autoptr (GPtrArray) deps = pending_dependencies (metadata, table, done);
+  guint i;
+
+  for (i = 0; i < deps->len; i++)
+    {
+      g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+      if (!reaches (metadata, g_ptr_array_index (deps, i), table, done, seen))
+        return FALSE;
+    }
+  return TRUE;
+}
+
 /* The first table, in the order of addition, not yet placed whose
- * dependencies are all placed; when a cycle leaves none, the first not
- * yet placed. */
+ * dependencies are all placed; when cycles leave none, the first that
+ * breaks a cycle (there always is one: the tables left form a graph
+ * where every table waits for another, and a cycle at its end waits for
+ * nothing else). */
 static OrmaTable *
 next_table (OrmaMetadata *metadata, GHashTable *done)
 {
@@ -184,9 +263,10 @@ next_table (OrmaMetadata *metadata, GHashTable *done)
         continue;
       if (dependencies_done (metadata, table, done))
         return table;
-      if (fallback == NULL)
+      if (fallback == NULL && breaks_cycle (metadata, table, done))
         fallback = table;
     }
+  g_assert (fallback != NULL);
   return fallback;
 }
 
@@ -238,24 +318,50 @@ table_exists (OrmaConnection    *connection,
   return TRUE;
 }
 
+/* PostgreSQL refuses a reference to a table that does not exist yet;
+ * SQLite accepts it and cannot add a constraint afterwards. */
 static gboolean
-create_table (OrmaConnection    *connection,
-              const OrmaDialect *dialect,
-              OrmaTable         *table,
-              GError           **error)
+defers_forward_keys (const OrmaDialect *dialect)
 {
-  g_autoptr (GPtrArray) statements = NULL;
-  gboolean exists = FALSE;
+  return strcmp (dialect->name, "sqlite") != 0;
+}
+
+/* The foreign keys of @order that point to a table created after theirs
+ * (never a table's key to itself, which exists by then), as a set of
+ * OrmaForeignKey*, each mapped to the OrmaTable* that has it. */
+static GHashTable *
+forward_keys (OrmaMetadata *metadata, GPtrArray *order)
+{
+  g_autoptr (GHashTable) position = g_hash_table_new (NULL, NULL);
+  GHashTable *forward = g_hash_table_new (NULL, NULL);
+  guint i, k;
+
+  for (i = 0; i < order->len; i++)
+    g_hash_table_insert (position, g_ptr_array_index (order, i),
+                         GUINT_TO_POINTER (i + 1));
+  for (i = 0; i < order->len; i++)
+    {
+      OrmaTable *table = g_ptr_array_index (order, i);
+
+      for (k = 0; k < table->foreign_keys->len; k++)
+        {
+          OrmaForeignKey *fk = g_ptr_array_index (table->foreign_keys, k);
+          OrmaTable *target = g_hash_table_lookup (metadata->by_name,
+                                                   fk->ref_table);
+
+          if (target != NULL &&
+              GPOINTER_TO_UINT (g_hash_table_lookup (position, target)) > i + 1)
+            g_hash_table_insert (forward, fk, table);
+        }
+    }
+  return forward;
+}
+
+static gboolean
+exec_all (OrmaConnection *connection, GPtrArray *statements, GError **error)
+{
   guint i;
 
-  if (!table_exists (connection, dialect, table, &exists, error))
-    return FALSE;
-  /* As SQLAlchemy's checkfirst: an existing table is left as it is, its
-   * indexes included */
-  if (exists)
-    return TRUE;
-
-  statements = _orma_table_create_sql (table, dialect);
   for (i = 0; i < statements->len; i++)
     {
       if (!_orma_connection_exec (connection,
@@ -265,55 +371,130 @@ create_table (OrmaConnection    *connection,
   return TRUE;
 }
 
+/* Creates the tables that do not exist, then adds the forward keys of
+ * those it created. */
 static gboolean
-drop_table (OrmaConnection    *connection,
-            const OrmaDialect *dialect,
-            OrmaTable         *table,
-            GError           **error)
+create_tables (OrmaMetadata      *metadata,
+               OrmaConnection    *connection,
+               const OrmaDialect *dialect,
+               GPtrArray         *order,
+               GError           **error)
 {
-  g_autofree char *sql = _orma_table_drop_sql (table, dialect);
+  g_autoptr (GHashTable) forward = NULL;
+  g_autoptr (GPtrArray) alters = g_ptr_array_new_with_free_func (g_free);
+  guint i, k;
 
-  return _orma_connection_exec (connection, sql, error);
+  if (defers_forward_keys (dialect))
+    forward = forward_keys (metadata, order);
+
+  for (i = 0; i < order->len; i++)
+    {
+      OrmaTable *table = g_ptr_array_index (order, i);
+      g_autoptr (GPtrArray) statements = NULL;
+      gboolean exists = FALSE;
+
+      if (!table_exists (connection, dialect, table, &exists, error))
+        return FALSE;
+      /* As SQLAlchemy's checkfirst: an existing table is left as it is,
+       * its indexes and keys included */
+      if (exists)
+        continue;
+
+      statements = _orma_table_create_sql_omitting (table, dialect, forward);
+      if (!exec_all (connection, statements, error))
+        return FALSE;
+      for (k = 0; forward != NULL && k < table->foreign_keys->len; k++)
+        {
+          OrmaForeignKey *fk = g_ptr_array_index (table->foreign_keys, k);
+
+          if (g_hash_table_contains (forward, fk))
+            g_ptr_array_add (alters,
+                             _orma_table_add_foreign_key_sql (table, fk, dialect));
+        }
+    }
+  return exec_all (connection, alters, error);
 }
 
-typedef gboolean (*TableFunc) (OrmaConnection    *connection,
-                               const OrmaDialect *dialect,
-                               OrmaTable         *table,
-                               GError           **error);
+/* Referencing tables first. A table that a forward key points to is
+ * still referenced by a table not dropped yet:
+ *
+ * - on PostgreSQL it is dropped with CASCADE, which removes those
+ *   constraints (not the tables). That works whatever the constraints
+ *   are called, even for tables made by hand or before this rule, where
+ *   dropping constraints by name first would have to guess the names;
+ *   and it touches only the tables of a cycle, which PostgreSQL would
+ *   otherwise refuse to drop.
+ * - SQLite's DROP TABLE deletes the rows first and checks the keys that
+ *   point to them: the checks are deferred to the commit
+ *   (defer_foreign_keys lasts until the transaction ends), when every
+ *   table of the cycle is gone and nothing is left to violate. */
+static gboolean
+drop_tables (OrmaMetadata      *metadata,
+             OrmaConnection    *connection,
+             const OrmaDialect *dialect,
+             GPtrArray         *order,
+             GError           **error)
+{
+  g_autoptr (GHashTable) forward = forward_keys (metadata, order);
+  g_autoptr (GHashTable) cascade = g_hash_table_new (NULL, NULL);
+  GHashTableIter iter;
+  gpointer key;
+  guint i;
 
-/* Runs @func on every table, in dependency order or its reverse, in one
- * transaction that a failure rolls back. */
+  if (g_hash_table_size (forward) > 0 && !defers_forward_keys (dialect) &&
+      !_orma_connection_exec (connection, "PRAGMA defer_foreign_keys = ON",
+                              error))
+    return FALSE;
+  g_hash_table_iter_init (&iter, forward);
+  while (defers_forward_keys (dialect) &&
+         g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (cascade,
+                      g_hash_table_lookup (metadata->by_name,
+                                           ((OrmaForeignKey *) key)->ref_table));
+
+  for (i = order->len; i > 0; i--)
+    {
+      OrmaTable *table = g_ptr_array_index (order, i - 1);
+      g_autofree char *sql = g_hash_table_contains (cascade, table)
+                             ? _orma_table_drop_sql_cascade (table, dialect)
+                             : _orma_table_drop_sql (table, dialect);
+
+      if (!_orma_connection_exec (connection, sql, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+typedef gboolean (*TablesFunc) (OrmaMetadata      *metadata,
+                                OrmaConnection    *connection,
+                                const OrmaDialect *dialect,
+                                GPtrArray         *order,
+                                GError           **error);
+
+/* Runs @func over the tables in dependency order, in one transaction
+ * that a failure rolls back. */
 static gboolean
 run_in_transaction (OrmaMetadata  *metadata,
                     OrmaEngine    *engine,
-                    gboolean       reverse,
-                    TableFunc      func,
+                    TablesFunc     func,
                     GError       **error)
 {
   g_autoptr (OrmaConnection) connection = NULL;
   g_autoptr (GPtrArray) order = NULL;
-  const OrmaDialect *dialect;
-  guint i;
 
   connection = orma_engine_connect (engine, error);
   if (connection == NULL)
     return FALSE;
-  dialect = _orma_connection_get_dialect (connection);
   if (!orma_connection_begin (connection, error))
     return FALSE;
 
   order = dependency_order (metadata);
-  for (i = 0; i < order->len; i++)
+  if (!func (metadata, connection, _orma_connection_get_dialect (connection),
+             order, error))
     {
-      OrmaTable *table = g_ptr_array_index (order,
-                                            reverse ? order->len - 1 - i : i);
-
-      if (!func (connection, dialect, table, error))
-        {
-          /* the first error is the one to report */
-          orma_connection_rollback (connection, NULL);
-          return FALSE;
-        }
+      /* the first error is the one to report */
+      orma_connection_rollback (connection, NULL);
+      return FALSE;
     }
   return orma_connection_commit (connection, error);
 }
@@ -326,7 +507,9 @@ run_in_transaction (OrmaMetadata  *metadata,
  *
  * Creates the tables of @metadata that do not exist yet, with their
  * indexes, referenced tables first, in one transaction. Tables that
- * already exist are left alone.
+ * already exist are left alone. Where foreign keys form a cycle, the
+ * keys that point forward are added by ALTER TABLE after the tables
+ * (on PostgreSQL; SQLite takes them inline).
  *
  * Returns: %TRUE on success
  */
@@ -339,7 +522,7 @@ orma_metadata_create_all (OrmaMetadata  *metadata,
   g_return_val_if_fail (ORMA_IS_ENGINE (engine), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return run_in_transaction (metadata, engine, FALSE, create_table, error);
+  return run_in_transaction (metadata, engine, create_tables, error);
 }
 
 /**
@@ -362,5 +545,5 @@ orma_metadata_drop_all (OrmaMetadata  *metadata,
   g_return_val_if_fail (ORMA_IS_ENGINE (engine), FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  return run_in_transaction (metadata, engine, TRUE, drop_table, error);
+  return run_in_transaction (metadata, engine, drop_tables, error);
 }

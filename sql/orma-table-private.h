@@ -54,7 +54,20 @@ _orma_table_column (OrmaTable *table, guint index)
 /* CREATE TABLE and CREATE INDEX statements, in order. */
 GPtrArray *_orma_table_create_sql (OrmaTable         *table,
                                    const OrmaDialect *dialect);
+/* The same without the foreign keys in @omitted (OrmaForeignKey* set,
+ * nullable), which _orma_table_add_foreign_key_sql() adds later: the
+ * keys of a cycle that point to a table not created yet. */
+GPtrArray *_orma_table_create_sql_omitting (OrmaTable         *table,
+                                            const OrmaDialect *dialect,
+                                            GHashTable        *omitted);
+/* ALTER TABLE t ADD FOREIGN KEY (...) REFERENCES ... */
+char      *_orma_table_add_foreign_key_sql (OrmaTable         *table,
+                                            OrmaForeignKey    *fk,
+                                            const OrmaDialect *dialect);
+/* DROP TABLE IF EXISTS t [CASCADE] */
 char      *_orma_table_drop_sql   (OrmaTable         *table,
                                    const OrmaDialect *dialect);
+char      *_orma_table_drop_sql_cascade (OrmaTable         *table,
+                                         const OrmaDialect *dialect);
 
 G_END_DECLS

@@ -512,12 +512,13 @@ append_primary_key_constraint (OrmaTable         *table,
   g_string_append_c (sql, ')');
 }
 
+/* FOREIGN KEY (...) REFERENCES t (...) [ON DELETE ...] */
 static void
-append_foreign_key_constraint (OrmaForeignKey    *fk,
-                               const OrmaDialect *dialect,
-                               GString           *sql)
+append_foreign_key (OrmaForeignKey    *fk,
+                    const OrmaDialect *dialect,
+                    GString           *sql)
 {
-  g_string_append (sql, ",\n\tFOREIGN KEY (");
+  g_string_append (sql, "FOREIGN KEY (");
   append_identifier_list (dialect, sql, fk->columns);
   g_string_append (sql, ") REFERENCES ");
   _orma_dialect_append_identifier (dialect, sql, fk->ref_table);
@@ -533,6 +534,15 @@ append_foreign_key_constraint (OrmaForeignKey    *fk,
     g_string_append (sql, " ON DELETE SET NULL");
 }
 
+static void
+append_foreign_key_constraint (OrmaForeignKey    *fk,
+                               const OrmaDialect *dialect,
+                               GString           *sql)
+{
+  g_string_append (sql, ",\n\t");
+  append_foreign_key (fk, dialect, sql);
+}
+
 /* One column or constraint a line, tab-indented:
  *
  *   CREATE TABLE posts (
@@ -542,7 +552,9 @@ append_foreign_key_constraint (OrmaForeignKey    *fk,
  *   )
  */
 static char *
-create_table_sql (OrmaTable *table, const OrmaDialect *dialect)
+create_table_sql (OrmaTable         *table,
+                  const OrmaDialect *dialect,
+                  GHashTable        *omitted)
 {
   GString *sql = g_string_new ("CREATE TABLE ");
   guint i;
@@ -557,8 +569,12 @@ create_table_sql (OrmaTable *table, const OrmaDialect *dialect)
   if (table->primary_key->len > 1)
     append_primary_key_constraint (table, dialect, sql);
   for (i = 0; i < table->foreign_keys->len; i++)
-    append_foreign_key_constraint (g_ptr_array_index (table->foreign_keys, i),
-                                   dialect, sql);
+    {
+      OrmaForeignKey *fk = g_ptr_array_index (table->foreign_keys, i);
+
+      if (omitted == NULL || !g_hash_table_contains (omitted, fk))
+        append_foreign_key_constraint (fk, dialect, sql);
+    }
   g_string_append (sql, "\n)");
   return g_string_free (sql, FALSE);
 }
@@ -584,6 +600,14 @@ GPtrArray *
 _orma_table_create_sql (OrmaTable         *table,
                         const OrmaDialect *dialect)
 {
+  return _orma_table_create_sql_omitting (table, dialect, NULL);
+}
+
+GPtrArray *
+_orma_table_create_sql_omitting (OrmaTable         *table,
+                                 const OrmaDialect *dialect,
+                                 GHashTable        *omitted)
+{
   GPtrArray *statements;
   guint i;
 
@@ -591,7 +615,7 @@ _orma_table_create_sql (OrmaTable         *table,
   g_return_val_if_fail (dialect != NULL, NULL);
 
   statements = g_ptr_array_new_with_free_func (g_free);
-  g_ptr_array_add (statements, create_table_sql (table, dialect));
+  g_ptr_array_add (statements, create_table_sql (table, dialect, omitted));
   for (i = 0; i < table->indexes->len; i++)
     g_ptr_array_add (statements,
                      create_index_sql (table,
@@ -601,8 +625,25 @@ _orma_table_create_sql (OrmaTable         *table,
 }
 
 char *
-_orma_table_drop_sql (OrmaTable         *table,
-                      const OrmaDialect *dialect)
+_orma_table_add_foreign_key_sql (OrmaTable         *table,
+                                 OrmaForeignKey    *fk,
+                                 const OrmaDialect *dialect)
+{
+  GString *sql;
+
+  g_return_val_if_fail (table != NULL, NULL);
+  g_return_val_if_fail (fk != NULL, NULL);
+  g_return_val_if_fail (dialect != NULL, NULL);
+
+  sql = g_string_new ("ALTER TABLE ");
+  _orma_dialect_append_identifier (dialect, sql, table->name);
+  g_string_append (sql, " ADD ");
+  append_foreign_key (fk, dialect, sql);
+  return g_string_free (sql, FALSE);
+}
+
+static char *
+drop_sql (OrmaTable *table, const OrmaDialect *dialect, gboolean cascade)
 {
   GString *sql;
 
@@ -611,5 +652,23 @@ _orma_table_drop_sql (OrmaTable         *table,
 
   sql = g_string_new ("DROP TABLE IF EXISTS ");
   _orma_dialect_append_identifier (dialect, sql, table->name);
+  if (cascade)
+    g_string_append (sql, " CASCADE");
   return g_string_free (sql, FALSE);
+}
+
+char *
+_orma_table_drop_sql (OrmaTable         *table,
+                      const OrmaDialect *dialect)
+{
+  return drop_sql (table, dialect, FALSE);
+}
+
+/* Also drops the foreign key constraints of other tables that reference
+ * this one (PostgreSQL) */
+char *
+_orma_table_drop_sql_cascade (OrmaTable         *table,
+                              const OrmaDialect *dialect)
+{
+  return drop_sql (table, dialect, TRUE);
 }

@@ -13,10 +13,10 @@
 #include "bench.h"
 #include "bench-models.h"
 
-static void
-check (gboolean     ok,
-       const char  *what,
-       GError      *error)
+void
+bench_orma_check (gboolean     ok,
+                  const char  *what,
+                  GError      *error)
 {
   if (!ok)
     bench_die ("orma: %s: %s", what, error != NULL ? error->message : "failed");
@@ -38,24 +38,28 @@ engine_url (const BenchTarget *target)
     }
 }
 
-/* A new engine on an empty users table. */
+/* A new engine on empty tables. The users workloads run even when the
+ * relationship classes are not (yet) accepted by the registry. */
 static OrmaEngine *
-open_engine (const BenchTarget *target)
+open_engine (const BenchTarget *target,
+             gboolean           relationships)
 {
   OrmaRegistry *registry = orma_registry_get_default ();
   g_autofree char *url = engine_url (target);
   g_autoptr (GError) error = NULL;
   OrmaEngine *engine;
 
-  bench_models_ensure ();
+  if (!bench_models_ensure (&error) && relationships)
+    bench_orma_check (FALSE, "configure", error);
+  g_clear_error (&error);
   engine = orma_engine_new (url, &error);
-  check (engine != NULL, url, error);
-  orma_engine_set_echo (engine, FALSE);
+  bench_orma_check (engine != NULL, url, error);
+  orma_engine_set_echo (engine, target->echo);
 
   /* A server keeps the table of the previous run; a new SQLite database
    * has none, and dropping nothing costs nothing. */
-  check (orma_registry_drop_all (registry, engine, &error), "drop_all", error);
-  check (orma_registry_create_all (registry, engine, &error), "create_all", error);
+  bench_orma_check (orma_registry_drop_all (registry, engine, &error), "drop_all", error);
+  bench_orma_check (orma_registry_create_all (registry, engine, &error), "create_all", error);
   return engine;
 }
 
@@ -91,7 +95,7 @@ add_users (OrmaSession *session,
       else
         g_object_unref (user);
     }
-  check (orma_session_commit (session, &error), "commit", error);
+  bench_orma_check (orma_session_commit (session, &error), "commit", error);
 }
 
 /* Untimed setup of the workloads that read: the table filled by Orma. */
@@ -112,7 +116,7 @@ load_all (OrmaSession *session,
   g_autoptr (GError) error = NULL;
   GPtrArray *users = orma_query_all (query, &error);
 
-  check (users != NULL, "query all", error);
+  bench_orma_check (users != NULL, "query all", error);
   if (users->len != n_rows)
     bench_die ("orma: loaded %u rows, expected %u", users->len, n_rows);
   return users;
@@ -160,7 +164,7 @@ update_all (OrmaSession *session,
       bench_updated_fullname (i, fullname, sizeof fullname);
       g_object_set (g_ptr_array_index (users, i), "fullname", fullname, NULL);
     }
-  check (orma_session_commit (session, &error), "commit", error);
+  bench_orma_check (orma_session_commit (session, &error), "commit", error);
   return users;
 }
 
@@ -176,7 +180,7 @@ get_all (OrmaSession  *session,
       BenchUser *user = orma_session_get (session, BENCH_TYPE_USER, ids[i], &error);
 
       if (G_UNLIKELY (user == NULL))
-        check (FALSE, "get", error);
+        bench_orma_check (FALSE, "get", error);
       g_object_unref (user);
     }
 }
@@ -243,8 +247,11 @@ gint64
 bench_orma_run (const BenchTarget *target,
                 BenchWorkload      workload)
 {
-  g_autoptr (OrmaEngine) engine = open_engine (target);
+  gboolean relationships = workload >= BENCH_FIRST_REL_WORKLOAD;
+  g_autoptr (OrmaEngine) engine = open_engine (target, relationships);
 
+  if (relationships)
+    return bench_orma_rel_run (engine, target, workload);
   if (workload != BENCH_WORKLOAD_INSERT)
     fill_table (engine, target->n_rows);
 

@@ -10,6 +10,26 @@
  * one lookup, skipped backends) and are for people, not for scripts.
  *
  *   orma-bench [--rows N] [--runs N] [--backend B|all] [--workload W|all]
+ *              [--echo]
+ *
+ * --echo prints Orma's statements: with a small --rows it shows what a
+ * workload makes Orma do; its times mean nothing.
+ *
+ * The workloads of one table (users) handle N rows: insert, load, update,
+ * get by key. Those of relationships handle N children or N/10 posts:
+ *
+ *   children             insert N/10 parents with 10 children each,
+ *                        appended to the parents' collections
+ *   selectin, joined     load the N/10 parents with their N children
+ *                        (selectin: a second SELECT with IN over the
+ *                        parents' keys; joined: one LEFT OUTER JOIN)
+ *                        and visit every child
+ *   many-to-many-insert  insert N/10 posts with 3 tags each (a pool of
+ *                        100 tags) through the collections
+ *   many-to-many-load    load the posts with their tags (selectin)
+ *   delete               load the N children and delete every one
+ *
+ * The rows= field of a BENCH line is N for every workload.
  *
  * PostgreSQL is measured when ORMA_BENCH_PG_URL names a server the
  * benchmark may drop and create the table "users" in.
@@ -37,12 +57,14 @@ static const char *const backend_names[BENCH_N_BACKENDS] = {
 
 static const char *const workload_names[BENCH_N_WORKLOADS] = {
   "insert", "load", "update", "get",
+  "children", "selectin", "joined", "many-to-many-insert", "many-to-many-load", "delete",
 };
 
 typedef struct
 {
   guint     n_rows;
   guint     n_runs;
+  gboolean  echo;
   gboolean  backends[BENCH_N_BACKENDS];
   gboolean  workloads[BENCH_N_WORKLOADS];
   char     *pg_url;
@@ -80,6 +102,49 @@ bench_updated_fullname (guint  index,
                         gsize  size)
 {
   g_snprintf (buffer, size, "Renamed User %u", index);
+}
+
+guint
+bench_n_parents (const BenchTarget *target)
+{
+  return MAX (1, target->n_rows / BENCH_CHILDREN_PER_PARENT);
+}
+
+guint
+bench_post_tag (guint post,
+                guint slot)
+{
+  /* Consecutive posts walk the pool, so every tag is shared by many
+   * posts; the 3 slots of one post are 3 different tags. */
+  return (post * BENCH_TAGS_PER_POST + slot) % BENCH_N_TAGS;
+}
+
+void
+bench_parent_name (guint  index,
+                   char  *buffer)
+{
+  g_snprintf (buffer, BENCH_NAME_SIZE, "parent %u", index);
+}
+
+void
+bench_child_name (guint  index,
+                  char  *buffer)
+{
+  g_snprintf (buffer, BENCH_NAME_SIZE, "child %u", index);
+}
+
+void
+bench_post_title (guint  index,
+                  char  *buffer)
+{
+  g_snprintf (buffer, BENCH_NAME_SIZE, "Post number %u", index);
+}
+
+void
+bench_tag_name (guint  index,
+                char  *buffer)
+{
+  g_snprintf (buffer, BENCH_NAME_SIZE, "tag%u", index);
 }
 
 gint64 *
@@ -131,13 +196,17 @@ parse_options (int           argc,
   gint rows = DEFAULT_ROWS, runs = DEFAULT_RUNS;
   g_autofree char *backend = NULL;
   g_autofree char *workload = NULL;
+  gboolean echo = FALSE;
   GOptionEntry entries[] = {
     { "rows", 0, 0, G_OPTION_ARG_INT, &rows, "Rows per workload (default 100000)", "N" },
     { "runs", 0, 0, G_OPTION_ARG_INT, &runs, "Runs per side (default 5, at least 3)", "N" },
     { "backend", 0, 0, G_OPTION_ARG_STRING, &backend,
       "sqlite-memory, sqlite-file, postgresql or all (default)", "B" },
     { "workload", 0, 0, G_OPTION_ARG_STRING, &workload,
-      "insert, load, update, get or all (default)", "W" },
+      "insert, load, update, get, children, selectin, joined, many-to-many-insert, "
+      "many-to-many-load, delete or all (default)", "W" },
+    { "echo", 0, 0, G_OPTION_ARG_NONE, &echo,
+      "Print Orma's statements (to see what it does; the times mean nothing)", NULL },
     { NULL }
   };
   g_autoptr (GOptionContext) context = g_option_context_new ("- Orma against hand-written sqlite3/libpq");
@@ -157,6 +226,7 @@ parse_options (int           argc,
 
   options->n_rows = rows;
   options->n_runs = runs;
+  options->echo = echo;
 }
 
 /* ------------------------------------------------------------------ runs */
@@ -214,7 +284,7 @@ run_side (const BenchOptions *options,
           guint               run)
 {
   g_autofree char *path = NULL;
-  BenchTarget target = { backend, NULL, options->n_rows };
+  BenchTarget target = { backend, NULL, options->n_rows, options->echo };
   gint64 us;
 
   if (backend == BENCH_BACKEND_SQLITE_FILE)
@@ -308,6 +378,9 @@ main (int    argc,
 
   g_print ("# orma-bench: rows=%u runs=%u, medians; ratio = orma_ms / raw_ms\n",
            options.n_rows, options.n_runs);
+  g_print ("# relationships: %u parents x %u children; %u posts x %u tags (pool of %u)\n",
+           MAX (1, options.n_rows / BENCH_CHILDREN_PER_PARENT), BENCH_CHILDREN_PER_PARENT,
+           MAX (1, options.n_rows / BENCH_CHILDREN_PER_PARENT), BENCH_TAGS_PER_POST, BENCH_N_TAGS);
 
   for (guint b = 0; b < BENCH_N_BACKENDS; b++)
     {
