@@ -18,6 +18,14 @@
  *   _orma_eager_plan_finish (plan, entities, &error);   (per chunk when streaming)
  *   _orma_eager_plan_free (plan);
  *
+ * With a joined collection an owner comes on several rows: plan_row
+ * must see every row (repeats included), and the query keeps each owner
+ * once, where it first appeared. Finish may run SQL (selectin): the
+ * query's rows must all have arrived (no streaming cursor on
+ * PostgreSQL). A chunk should end where an owner's rows end; if it does
+ * not, the owner of the last row is stored again, whole, at the next
+ * finish.
+ *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
 #pragma once

@@ -518,7 +518,9 @@ wrap_select (OrmaEagerPlan  *plan,
 {
   OrmaSelect outer = { 0 };
 
+  /* the copy is taken before @columns, which @select may borrow, changes */
   plan->wrapper = _orma_alias_new_subquery (select, NULL);
+  g_ptr_array_set_size (columns, 0);
   for (guint i = 0; i < n_columns; i++)
     g_ptr_array_add (columns, keep (plan, _orma_alias_column (plan->wrapper, i)));
   for (guint i = 0; i < select->n_order_by; i++)
@@ -566,7 +568,6 @@ _orma_eager_plan_extend_select (OrmaEagerPlan  *plan,
     {
       guint n = columns->len;
 
-      g_ptr_array_set_size (columns, 0);
       if (!wrap_select (plan, select, n, columns, order_by, error))
         return FALSE;
     }

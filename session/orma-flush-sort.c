@@ -52,6 +52,13 @@ typedef struct {
   gboolean    deleting;  /* compare committed values */
 } RowGraph;
 
+static void
+parents_free (gpointer list)
+{
+  if (list != NULL)
+    g_array_unref (list);
+}
+
 static int
 row_of (RowGraph *g,
         gpointer  entity)
@@ -284,7 +291,7 @@ sort_rows (GPtrArray  *rows,
   guint placed = 0;
 
   g.index = g_hash_table_new (NULL, NULL);
-  g.parents = g_ptr_array_new_with_free_func ((GDestroyNotify) g_array_unref);
+  g.parents = g_ptr_array_new_with_free_func (parents_free);
   g_ptr_array_set_size (g.parents, rows->len);
   for (guint r = 0; r < rows->len; r++)
     g_hash_table_insert (g.index, g_ptr_array_index (rows, r), GINT_TO_POINTER (r + 1));

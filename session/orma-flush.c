@@ -37,6 +37,7 @@
 
 #include "orma-flush-private.h"
 #include "orma-error-private.h"
+#include "orma-collection-private.h"
 
 #define FLUSH_SAVEPOINT "orma_flush"
 
@@ -427,6 +428,42 @@ rollback_flush (OrmaFlushContext *ctx,
   _orma_session_abandon_transaction (session);
 }
 
+/* Two loaded many-to-many collections that hold each other's owner are
+ * a reference cycle nothing would break. Once the rows are written, the
+ * side whose relationship sorts last (by table and name) lets go: it
+ * is emptied and unloaded, and reads the database on its next access. */
+static void
+release_many_to_many (OrmaEntity       *owner,
+                      OrmaRelationship *rel,
+                      OrmaRelSlot      *slot)
+{
+  OrmaCollection *collection;
+  GPtrArray *items;
+  gboolean cycle = FALSE;
+
+  if (rel->direction != ORMA_REL_MANY_TO_MANY || rel->reverse == NULL ||
+      !rel->reverse->is_collection || slot->value == NULL || !ORMA_IS_COLLECTION (slot->value))
+    return;
+  if (g_strcmp0 (orma_table_get_name (rel->owner->table), orma_table_get_name (rel->target->table)) < 0 ||
+      (rel->owner == rel->target && g_strcmp0 (rel->name, rel->reverse->name) < 0))
+    return;
+  collection = ORMA_COLLECTION (slot->value);
+  if (!_orma_collection_peek_loaded (collection))
+    return;
+  items = _orma_collection_peek_items (collection);
+  for (guint i = 0; items != NULL && i < items->len && !cycle; i++)
+    {
+      OrmaRelSlot *back = _orma_flush_peek_slot (g_ptr_array_index (items, i), rel->reverse);
+      cycle = back != NULL && back->value != NULL && ORMA_IS_COLLECTION (back->value) &&
+              g_ptr_array_find (_orma_collection_peek_items (ORMA_COLLECTION (back->value)),
+                                owner, NULL);
+    }
+  if (!cycle)
+    return;
+  _orma_collection_set_loaded (collection, NULL);
+  _orma_entity_relationship_unload (owner, rel);
+}
+
 /* After a successful flush: the relationship history of the changed
  * objects is what the database holds now, and a many-to-one whose
  * target has a row holds it weakly (its foreign key says who it is). */
@@ -447,6 +484,8 @@ accept_relationships (OrmaSession *session)
           if (slot == NULL || !rel->resolved)
             continue;
           _orma_entity_relationship_accept (entity, rel);
+          if (_orma_instance_state_get (entity)->state == ORMA_STATE_PERSISTENT)
+            release_many_to_many (entity, rel, slot);
           if (rel->is_collection || slot->weak || slot->value == NULL ||
               !ORMA_IS_ENTITY (slot->value))
             continue;

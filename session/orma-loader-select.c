@@ -240,8 +240,8 @@ typedef struct {
   GPtrArray        *loaded;   /* nullable, the caller's */
 } Job;
 
-/* "col = ?" for each key column, ANDed, over the columns @column_of
- * gives. */
+/* "col = ?" for each key column, ANDed: the target's columns, or the
+ * secondary's for a many-to-many. */
 static OrmaExpr *
 key_match (Job  *job,
            Key  *key)

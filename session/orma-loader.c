@@ -125,13 +125,15 @@ _orma_loader_keep_reset (OrmaSession *session)
 {
   GPtrArray *kept = g_object_get_qdata (G_OBJECT (session), keep_quark ());
 
-  /* steal first: freeing an object may start another load */
+  /* taken out first: freeing an object may start another load */
   if (kept != NULL && kept->len > 0)
     {
-      g_autoptr (GPtrArray) old = g_ptr_array_new_with_free_func (g_object_unref);
+      gsize n = 0;
+      gpointer *objects = g_ptr_array_steal (kept, &n);
 
-      for (guint i = 0; i < kept->len; i++)
-        g_ptr_array_add (old, g_ptr_array_steal_index_fast (kept, i--));
+      for (gsize i = 0; i < n; i++)
+        g_object_unref (objects[i]);
+      g_free (objects);
     }
 }
 
@@ -191,7 +193,9 @@ load_persistent (OrmaEntity         *entity,
   OrmaRelSlot *slot = _orma_entity_rel_slot (entity, rel);
   g_autoptr (OrmaEntity) keep = NULL;
 
-  if (_orma_loader_slot_is_current (session, entity, slot))
+  /* An object expired on its own (orma_session_expire()) has every
+   * attribute stale, whatever their stamps say. */
+  if (!state->expired && _orma_loader_slot_is_current (session, entity, slot))
     return TRUE;
   /* a stale attribute keeps what the application changed */
   if (slot->loaded && _orma_loader_slot_has_changes (slot, rel))
@@ -213,9 +217,12 @@ load_persistent (OrmaEntity         *entity,
 
   keep = g_object_ref (entity);
   /* The key of a many-to-one is in the object's own row: an expired
-   * object reads it again first, as any access to it would. */
+   * object reads it again first, as any access to it would. So does an
+   * object expired on its own, which would otherwise stay expired and
+   * reload this attribute on every access. */
   if (!state->in_dirty && state->state == ORMA_STATE_PERSISTENT &&
-      _orma_session_is_expired (session, state) && key_needs_row (state->mapper, rel) &&
+      _orma_session_is_expired (session, state) &&
+      (state->expired || key_needs_row (state->mapper, rel)) &&
       !_orma_loading_refresh (session, entity, error))
     return FALSE;
   /* The load sees the pending changes, as a query does; never inside a

@@ -49,11 +49,14 @@ populate (OrmaEntity  *entity,
 /* An expired object's row is being read again: the relationship
  * attributes it got before it had a row (stamped unsaved, current until
  * the object expired) are stale from now on, like every other loaded
- * one; those with unflushed changes stay. The slots are not allocated
- * here if the object never touched a relationship. */
+ * one, and so is every attribute of an object expired on its own (its
+ * stamps cannot tell); those with unflushed changes stay. The slots are
+ * not allocated here if the object never touched a relationship. */
 static void
 expire_unsaved_relationships (OrmaEntity *entity)
 {
+  OrmaInstanceState *state = _orma_instance_state_get (entity);
+  gboolean all = state != NULL && state->expired;
   OrmaEntityPrivate *priv = _orma_entity_get_private (entity);
   GPtrArray *rels = priv->mapper->relationships;
 
@@ -62,7 +65,7 @@ expire_unsaved_relationships (OrmaEntity *entity)
       OrmaRelationship *rel = g_ptr_array_index (rels, i);
       OrmaRelSlot *slot = &priv->rels[i];
 
-      if (slot->loaded && slot->stamp == ORMA_LOADER_STAMP_UNSAVED &&
+      if (slot->loaded && (all || slot->stamp == ORMA_LOADER_STAMP_UNSAVED) &&
           !_orma_loader_slot_has_changes (slot, rel))
         _orma_entity_relationship_unload (entity, rel);
     }

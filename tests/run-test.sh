@@ -44,10 +44,13 @@ export CK_DEFAULT_TIMEOUT=60
 # forked child would get a leak report of its own, mixing in the parent's
 # memory, and its error exit status would reach Check, not make. GLib is
 # told to use plain malloc so that its slice allocator's caches are not
-# reported.
+# reported. A shell script (*.sh) is not run under valgrind: it starts
+# valgrind on its program itself, with ORMA_TEST_VALGRIND.
 cmd=()
 if [ -n "${ORMA_TEST_VALGRIND:-}" ]; then
   export CK_FORK=no G_SLICE=always-malloc G_DEBUG=gc-friendly
+fi
+if [ -n "${ORMA_TEST_VALGRIND:-}" ] && [ "${program%.sh}" = "$program" ]; then
   # A libtool wrapper script must be run through libtool, or valgrind
   # checks the shell instead of the program.
   if grep -q 'libtool wrapper' "$program" 2>/dev/null && [ -x ./libtool ]; then

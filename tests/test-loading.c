@@ -313,7 +313,7 @@ START_TEST (test_unsaved_collection_expires)
   /* the object's row is read again first; its collection still expired */
   {
     g_autofree char *sql = g_strdup_printf ("INSERT INTO addresses (id, email, user_id) "
-                                            "VALUES (50, 'jack@work.example', %" G_GINT64_FORMAT ")",
+                                            "VALUES (5000, 'jack@work.example', %" G_GINT64_FORMAT ")",
                                             id);
     exec_sql (sql);
   }
@@ -351,6 +351,26 @@ START_TEST (test_many_to_one_after_commit)
                         "BEGIN",
                         "SELECT " ADDRESS_COLUMNS " FROM addresses WHERE addresses.id = ?",
                         NULL);
+}
+END_TEST
+
+START_TEST (test_expire_one_object)
+{
+  g_autoptr (RelUser) ed = get (REL_TYPE_USER, 1);
+  g_autoptr (OrmaCollection) addresses = collection (ed, "addresses");
+
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+  orma_session_expire (session, ORMA_ENTITY (ed));
+  orma_test_log_clear (engine);
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+  orma_test_assert_log (engine,
+                        "SELECT " USER_COLUMNS " FROM users WHERE users.id = ?",
+                        "SELECT " ADDRESS_COLUMNS " FROM addresses "
+                        "WHERE addresses.user_id = ? ORDER BY addresses.id",
+                        NULL);
+  orma_test_log_clear (engine);
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+  orma_test_assert_no_sql (engine);
 }
 END_TEST
 
@@ -835,6 +855,7 @@ make_suite (void)
   tcase_add_test (tc, test_lazy_reload_after_commit);
   tcase_add_test (tc, test_pending_collection_no_sql);
   tcase_add_test (tc, test_detached_unloaded);
+  tcase_add_test (tc, test_expire_one_object);
   tcase_add_test (tc, test_unsaved_collection_expires);
   tcase_add_test (tc, test_many_to_one_after_commit);
   suite_add_tcase (suite, tc);

@@ -741,9 +741,6 @@ START_TEST (test_dependency_cycle)
   g_autoptr (OrmaTable) z = orma_table_new ("z");
   g_autoptr (GError) error = NULL;
 
-  if (orma_test_is_postgresql ())
-    return;
-
   orma_table_add_column (x, "id", G_TYPE_INT64, ORMA_COLUMN_PRIMARY_KEY);
   orma_table_add_column (x, "y_id", G_TYPE_INT64, 0);
   orma_table_add_foreign_key (x, "y_id", "y", "id", ORMA_FK_NO_ACTION);
@@ -761,6 +758,10 @@ START_TEST (test_dependency_cycle)
   /* z has no dependency and comes first; then the cycle in its order */
   ck_assert_int_lt (log_position ("CREATE TABLE z"), log_position ("CREATE TABLE x"));
   ck_assert_int_lt (log_position ("CREATE TABLE x"), log_position ("CREATE TABLE y"));
+  /* PostgreSQL checks a REFERENCES clause at CREATE: the key from x to
+   * y, created later, is added once both exist */
+  if (orma_test_is_postgresql ())
+    ck_assert_int_lt (log_position ("CREATE TABLE y"), log_position ("ALTER TABLE x ADD"));
 }
 END_TEST
 

@@ -13,203 +13,6 @@
 #include "blog-commands.h"
 #include "blog-models.h"
 
-G_DEFINE_QUARK (blog-error-quark, blog_error)
-
-/* ------------------------------------------------------------ the echo */
-
-static gboolean
-is_transaction_control (const char *sql)
-{
-  static const char *const words[] = { "BEGIN", "COMMIT", "ROLLBACK", "SAVEPOINT", "RELEASE" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (words); i++)
-    if (g_str_has_prefix (sql, words[i]))
-      return TRUE;
-  return FALSE;
-}
-
-/* A parameter as SQL would write it: 'text', 42, NULL. */
-static char *
-format_param (const GValue *value)
-{
-  g_auto (GValue) text = G_VALUE_INIT;
-
-  if (value == NULL || !G_IS_VALUE (value))
-    return g_strdup ("NULL");
-  if (G_VALUE_HOLDS_STRING (value))
-    {
-      const char *s = g_value_get_string (value);
-      g_auto (GStrv) parts = NULL;
-      g_autofree char *quoted = NULL;
-
-      if (s == NULL)
-        return g_strdup ("NULL");
-      parts = g_strsplit (s, "'", -1);
-      quoted = g_strjoinv ("''", parts);
-      return g_strdup_printf ("'%s'", quoted);
-    }
-  if (G_VALUE_HOLDS (value, G_TYPE_DATE_TIME))
-    {
-      GDateTime *dt = g_value_get_boxed (value);
-      g_autofree char *iso = dt ? g_date_time_format_iso8601 (dt) : NULL;
-
-      return iso ? g_strdup_printf ("'%s'", iso) : g_strdup ("NULL");
-    }
-  g_value_init (&text, G_TYPE_STRING);
-  if (g_value_transform (value, &text))
-    return g_value_dup_string (&text);
-  return g_strdup_value_contents (value);
-}
-
-/* The engine's echo sink: counts the statements and, when asked, prints
- * them on stdout, in order with the program's own output. */
-static void
-echo_statement (const char          *sql,
-                const GValue *const *params,
-                guint                n_params,
-                guint                n_rows,
-                gpointer             user_data)
-{
-  BlogApp *app = user_data;
-  g_autoptr (GString) shown = NULL;
-
-  if (!is_transaction_control (sql))
-    app->n_statements++;
-  if (!app->show_sql)
-    return;
-
-  g_print ("    orma: %s\n", sql);
-  if (n_params == 0)
-    return;
-  shown = g_string_new ("(");
-  for (guint i = 0; i < n_params; i++)
-    {
-      g_autofree char *param = format_param (params != NULL ? params[i] : NULL);
-
-      g_string_append_printf (shown, "%s%s", i > 0 ? ", " : "", param);
-    }
-  g_string_append_c (shown, ')');
-  if (n_rows > 1)
-    g_print ("    orma: [%u rows] %s ...\n", n_rows, shown->str);
-  else
-    g_print ("    orma: %s\n", shown->str);
-}
-
-BlogApp *
-blog_app_new (const char  *url,
-              gboolean     show_sql,
-              GError     **error)
-{
-  g_autoptr (OrmaEngine) engine = orma_engine_new (url, error);
-  BlogApp *app;
-
-  if (engine == NULL)
-    return NULL;
-  app = g_new0 (BlogApp, 1);
-  /* ORMA_ECHO=1 has turned the engine's echo on already */
-  app->show_sql = show_sql || orma_engine_get_echo (engine);
-  app->engine = g_steal_pointer (&engine);
-  orma_engine_set_echo_func (app->engine, echo_statement, app, NULL);
-  return app;
-}
-
-void
-blog_app_free (BlogApp *app)
-{
-  if (app == NULL)
-    return;
-  /* the sink points at @app: detach it before the engine may outlive us */
-  orma_engine_set_echo_func (app->engine, NULL, NULL, NULL);
-  orma_engine_set_echo (app->engine, FALSE);
-  g_clear_object (&app->engine);
-  g_free (app);
-}
-
-/* ----------------------------------------------------------- lookups */
-
-/* The relationship accessors, in one place: both give a new reference. */
-static OrmaCollection *
-collection_ref (gpointer     entity,
-                const char  *name,
-                GError     **error)
-{
-  return orma_entity_get_collection (ORMA_ENTITY (entity), name, error);
-}
-
-/* The name of the author of a post or comment (loaded if needed). */
-static char *
-author_name (gpointer   entity,
-             GError   **error)
-{
-  g_autoptr (GError) local_error = NULL;
-  g_autoptr (BlogUser) author = orma_entity_get_related (ORMA_ENTITY (entity), "author",
-                                                         &local_error);
-
-  if (local_error != NULL)
-    {
-      g_propagate_error (error, g_steal_pointer (&local_error));
-      return NULL;
-    }
-  /* author_id is NOT NULL: only a row changed behind our back has none */
-  return author != NULL ? blog_dup_string (author, "name") : g_strdup ("(nobody)");
-}
-
-static BlogUser *
-find_user (OrmaSession  *session,
-           const char   *name,
-           GError      **error)
-{
-  g_autoptr (OrmaQuery) query = orma_session_query (session, BLOG_TYPE_USER);
-  g_autoptr (GError) local_error = NULL;
-  BlogUser *user;
-
-  orma_query_filter (query, orma_eq (orma_col (BLOG_TYPE_USER, "name"), orma_str (name)));
-  user = orma_query_one_or_none (query, &local_error);
-  if (local_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else if (user == NULL)
-    g_set_error (error, BLOG_ERROR, BLOG_ERROR_NOT_FOUND, "no user named '%s'", name);
-  return user;
-}
-
-/* orma_session_get(), with "not found" as an error. */
-static gpointer
-get_by_id (OrmaSession  *session,
-           GType         type,
-           const char   *what,
-           gint64        id,
-           GError      **error)
-{
-  g_autoptr (GError) local_error = NULL;
-  gpointer entity = orma_session_get (session, type, id, &local_error);
-
-  if (local_error != NULL)
-    g_propagate_error (error, g_steal_pointer (&local_error));
-  else if (entity == NULL)
-    g_set_error (error, BLOG_ERROR, BLOG_ERROR_NOT_FOUND, "no %s #%" G_GINT64_FORMAT, what, id);
-  return entity;
-}
-
-/* Flushes, reads the new object's key (before the commit expires it,
- * which would cost a SELECT) and commits. */
-static gboolean
-commit_new (OrmaSession  *session,
-            gpointer      entity,
-            gint64       *id_out,
-            GError      **error)
-{
-  gint64 id;
-
-  if (!orma_session_flush (session, error))
-    return FALSE;
-  id = blog_id (entity);
-  if (!orma_session_commit (session, error))
-    return FALSE;
-  if (id_out != NULL)
-    *id_out = id;
-  return TRUE;
-}
-
 /* ------------------------------------------------------------- init */
 
 gboolean
@@ -246,7 +49,7 @@ blog_cmd_add_user (BlogApp     *app,
   gint64 id = 0;
 
   orma_session_add (session, ORMA_ENTITY (user));
-  if (!commit_new (session, user, &id, error))
+  if (!blog_commit_new (session, user, &id, error))
     return FALSE;
   g_print ("user #%" G_GINT64_FORMAT " %s (%s)\n", id, name,
            fullname != NULL ? fullname : "no full name");
@@ -353,7 +156,7 @@ blog_cmd_post (BlogApp     *app,
 
   /* Both lookups before the post joins the session: a query flushes
    * pending objects first (autoflush). */
-  if ((user = find_user (session, user_name, error)) == NULL)
+  if ((user = blog_find_user (session, user_name, error)) == NULL)
     return FALSE;
   if ((tags = find_or_create_tags (session, names, &n_new, error)) == NULL)
     return FALSE;
@@ -363,14 +166,14 @@ blog_cmd_post (BlogApp     *app,
   if (!orma_entity_set_related (ORMA_ENTITY (post), "author", user, error))
     return FALSE;
   orma_session_add (session, ORMA_ENTITY (post));
-  if ((post_tags = collection_ref (post, "tags", error)) == NULL)
+  if ((post_tags = blog_collection_ref (post, "tags", error)) == NULL)
     return FALSE;
   for (guint i = 0; i < tags->len; i++)
     if (!orma_collection_append (post_tags, g_ptr_array_index (tags, i), error))
       return FALSE;
 
   /* one flush: new tags, the post, then its post_tags rows */
-  if (!commit_new (session, post, &id, error))
+  if (!blog_commit_new (session, post, &id, error))
     return FALSE;
   shown = join_names (names);
   g_print ("post #%" G_GINT64_FORMAT " \"%s\" by %s, tags: %s (%u new)\n",
@@ -415,13 +218,13 @@ blog_cmd_comment (BlogApp     *app,
   g_autoptr (BlogComment) comment = NULL;
   gint64 id = 0;
 
-  if ((user = find_user (session, user_name, error)) == NULL)
+  if ((user = blog_find_user (session, user_name, error)) == NULL)
     return FALSE;
-  if ((post = get_by_id (session, BLOG_TYPE_POST, "post", post_id, error)) == NULL)
+  if ((post = blog_get_by_id (session, BLOG_TYPE_POST, "post", post_id, error)) == NULL)
     return FALSE;
   if (reply_to != 0)
     {
-      parent = get_by_id (session, BLOG_TYPE_COMMENT, "comment", reply_to, error);
+      parent = blog_get_by_id (session, BLOG_TYPE_COMMENT, "comment", reply_to, error);
       if (parent == NULL || !check_same_post (parent, post_id, error))
         return FALSE;
     }
@@ -436,7 +239,7 @@ blog_cmd_comment (BlogApp     *app,
        !orma_entity_set_related (ORMA_ENTITY (comment), "parent", parent, error)))
     return FALSE;
   orma_session_add (session, ORMA_ENTITY (comment));
-  if (!commit_new (session, comment, &id, error))
+  if (!blog_commit_new (session, comment, &id, error))
     return FALSE;
 
   g_print ("comment #%" G_GINT64_FORMAT " by %s on post #%" G_GINT64_FORMAT, id, user_name, post_id);
@@ -455,7 +258,7 @@ static char *
 tag_list (BlogPost  *post,
           GError   **error)
 {
-  g_autoptr (OrmaCollection) tags = collection_ref (post, "tags", error);
+  g_autoptr (OrmaCollection) tags = blog_collection_ref (post, "tags", error);
   g_autoptr (GPtrArray) names = NULL;
 
   if (tags == NULL)
@@ -529,7 +332,7 @@ blog_cmd_list_posts (BlogApp     *app,
   if (posts->len == 0)
     {
       /* no posts, or no such user: only now does it matter which */
-      g_autoptr (BlogUser) user = find_user (session, user_name, error);
+      g_autoptr (BlogUser) user = blog_find_user (session, user_name, error);
 
       if (user == NULL)
         return FALSE;
@@ -554,7 +357,7 @@ print_thread (BlogComment  *comment,
               guint        *n_printed,
               GError      **error)
 {
-  g_autofree char *name = author_name (comment, error);
+  g_autofree char *name = blog_author_name (comment, error);
   g_autoptr (OrmaCollection) replies = NULL;
   g_autofree char *body = NULL;
   g_autofree char *created = NULL;
@@ -567,7 +370,7 @@ print_thread (BlogComment  *comment,
            blog_id (comment), name, created, body);
   (*n_printed)++;
 
-  if ((replies = collection_ref (comment, "replies", error)) == NULL)
+  if ((replies = blog_collection_ref (comment, "replies", error)) == NULL)
     return FALSE;
   for (guint i = 0; i < orma_collection_get_size (replies); i++)
     if (!print_thread (orma_collection_get (replies, i), depth + 1, n_printed, error))
@@ -579,7 +382,7 @@ static gboolean
 print_post_header (BlogPost  *post,
                    GError   **error)
 {
-  g_autofree char *name = author_name (post, error);
+  g_autofree char *name = blog_author_name (post, error);
   g_autofree char *tags = NULL;
   g_autofree char *title = NULL;
   g_autofree char *body = NULL;
@@ -632,7 +435,7 @@ blog_cmd_show_post (BlogApp     *app,
     }
 
   if (!print_post_header (post, error) ||
-      (comments = collection_ref (post, "comments", error)) == NULL)
+      (comments = blog_collection_ref (post, "comments", error)) == NULL)
     return FALSE;
   g_print ("  %u comment%s\n", orma_collection_get_size (comments),
            orma_collection_get_size (comments) == 1 ? "" : "s");
@@ -672,7 +475,7 @@ walk_collection (gpointer      owner,
                  GHashTable   *seen,
                  GError      **error)
 {
-  g_autoptr (OrmaCollection) members = collection_ref (owner, name, error);
+  g_autoptr (OrmaCollection) members = blog_collection_ref (owner, name, error);
 
   if (members == NULL)
     return FALSE;

@@ -9,30 +9,9 @@
  */
 #pragma once
 
-#include <orma/orma.h>
+#include "blog-app.h"
 
 G_BEGIN_DECLS
-
-#define BLOG_ERROR (blog_error_quark ())
-typedef enum {
-  BLOG_ERROR_NOT_FOUND,     /* an unknown user, post or comment */
-  BLOG_ERROR_INVALID,       /* a bad argument */
-  BLOG_ERROR_DEMO,          /* a demo step did not do what it should */
-} BlogError;
-GQuark blog_error_quark (void);
-
-typedef struct
-{
-  OrmaEngine *engine;
-  gboolean    show_sql;      /* print each statement as it is sent */
-  guint       n_statements;  /* statements sent, transaction control aside */
-} BlogApp;
-
-BlogApp  *blog_app_new            (const char  *url,
-                                   gboolean     show_sql,
-                                   GError     **error);
-void      blog_app_free           (BlogApp     *app);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (BlogApp, blog_app_free)
 
 typedef struct
 {

@@ -134,7 +134,8 @@ OrmaExpr  *orma_contains           (GType        entity_type,
                                     const char  *relationship,
                                     gpointer     entity);
 /* Objects related to @parent through its relationship @relationship
- * (the rows of parent.relationship). */
+ * (the rows of parent.relationship), with the parent's key as it is
+ * now (see orma_entity_query_related() for a pending parent). */
 ORMA_AVAILABLE_IN_ALL
 OrmaExpr  *orma_with_parent        (gpointer     parent,
                                     const char  *relationship);
@@ -146,7 +147,8 @@ OrmaExpr  *orma_related_eq         (GType        entity_type,
                                     gpointer     entity);
 
 /* The objects of a dynamic relationship (or any relationship) as a query
- * that can be filtered further. */
+ * that can be filtered further, ordered by the relationship's order-by;
+ * the parent's key is read when the query runs (after the autoflush). */
 ORMA_AVAILABLE_IN_ALL
 OrmaQuery *orma_entity_query_related (OrmaEntity  *entity,
                                     const char  *relationship,
@@ -230,7 +232,9 @@ ORMA_AVAILABLE_IN_ALL
 OrmaExpr  *orma_in_query           (OrmaExpr    *operand,
                                     OrmaQuery   *query);
 /* A query for the same entity whose rows are those of @self UNION
- * @other (UNION ALL with orma_query_union_all()). */
+ * @other (UNION ALL with orma_query_union_all()): SELECT anon_1... FROM
+ * (q1 UNION q2) AS anon_1. Its filters and orderings may use orma_col()
+ * of the entity: they are read from anon_1. */
 ORMA_AVAILABLE_IN_ALL
 OrmaQuery *orma_query_union        (OrmaQuery   *self,
                                     OrmaQuery   *other) G_GNUC_WARN_UNUSED_RESULT;
@@ -238,7 +242,8 @@ ORMA_AVAILABLE_IN_ALL
 OrmaQuery *orma_query_union_all    (OrmaQuery   *self,
                                     OrmaQuery   *other) G_GNUC_WARN_UNUSED_RESULT;
 /* A query over another entity or alias (orma_query_subquery()), e.g.
- * an entity mapped from a subquery's rows. */
+ * an entity mapped from a subquery's rows (its columns found by name);
+ * orma_col() of the entity in its filters reads the subquery's column. */
 ORMA_AVAILABLE_IN_ALL
 OrmaQuery *orma_session_query_from (OrmaSession *session,
                                     GType        entity_type,
@@ -248,7 +253,9 @@ OrmaQuery *orma_session_query_from (OrmaSession *session,
 
 /* Objects of @entity_type from a SELECT written by hand, with ":name"
  * parameters bound by orma_query_bind(); the result columns are matched
- * to the mapped columns by name. */
+ * to the mapped columns by name, in any order (a missing one is
+ * ORMA_ERROR_INVALID_QUERY naming it). It runs as written: it cannot be
+ * filtered, joined or ordered further. */
 ORMA_AVAILABLE_IN_ALL
 OrmaQuery *orma_session_query_text (OrmaSession *session,
                                     GType        entity_type,
