@@ -255,6 +255,32 @@ START_TEST (test_delete_user_nullifies_addresses)
 }
 END_TEST
 
+/* A rollback forgets unflushed relationship changes: the collection
+ * reads what the database holds, the new address is transient again. */
+START_TEST (test_rollback_resets_relationships)
+{
+  g_autoptr (OrmaEngine) engine = rel_models_engine_new ();
+  gint64 id = seed_user_with_addresses (engine);
+  g_autoptr (OrmaSession) session = orma_session_new (engine);
+  g_autoptr (RelUser) user = get_by_id (session, REL_TYPE_USER, id);
+  g_autoptr (RelAddress) c = rel_address_new ("ed@c");
+  g_autoptr (OrmaCollection) addresses = NULL;
+  g_autoptr (GError) error = NULL;
+
+  append (user, "addresses", c);
+  ck_assert (orma_session_is_dirty (session));
+  ck_assert (orma_session_rollback (session, &error));
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (c)), ORMA_STATE_TRANSIENT);
+  ck_assert (!orma_session_is_dirty (session));
+  orma_test_log_attach (engine);
+  addresses = collection (user, "addresses");
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+  ck_assert (!orma_collection_contains (addresses, c));
+  commit_ok (session);
+  ck_assert_int_eq (count (engine, "addresses", NULL), 2);
+}
+END_TEST
+
 /* ------------------------------------------------------------ customers and orders */
 
 /* A customer "c" with orders "o1", "o2", "o3", committed. */
@@ -626,6 +652,7 @@ make_suite (void)
   tcase_add_test (tc, test_add_user_with_addresses);
   tcase_add_test (tc, test_append_to_persistent_user);
   tcase_add_test (tc, test_delete_user_nullifies_addresses);
+  tcase_add_test (tc, test_rollback_resets_relationships);
   tcase_add_test (tc, test_delete_orphan_and_cascade);
   tcase_add_test (tc, test_delete_cascade_loads);
   tcase_add_test (tc, test_replace_collection_deletes_orphans);
