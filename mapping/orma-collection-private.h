@@ -32,6 +32,13 @@ void              _orma_collection_set_loaded   (OrmaCollection   *self,
                                                  GPtrArray        *items);
 /* Not loaded any more (expired): the next read loads it again. */
 void              _orma_collection_unload       (OrmaCollection   *self);
+/* Unloaded and emptied (one items-changed): the members are let go of.
+ * For a collection without history. */
+void              _orma_collection_release      (OrmaCollection   *self);
+/* Whether @entity is referenced as a member: among the items, loaded or
+ * not yet reloaded, or a pending addition. */
+gboolean          _orma_collection_holds        (OrmaCollection   *self,
+                                                 OrmaEntity       *entity);
 
 /* Since the last accept (borrowed, OrmaEntity*). */
 GPtrArray        *_orma_collection_get_added    (OrmaCollection   *self);

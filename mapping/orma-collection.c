@@ -24,7 +24,11 @@
  * that removing a non-member is reported as such.
  *
  * Back-populates sync lives in orma-relationship-attr.c; the calls here
- * change this collection and then hand over to it.
+ * change this collection and then hand over to it. One thing is kept
+ * here, after every change of the members: a member's many-to-one back
+ * to the owner holds the owner weakly exactly while this collection
+ * holds the member (member_moved), so that parent and child are no
+ * reference cycle and a child that leaves keeps its parent alive.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -202,6 +206,47 @@ history_clear (OrmaCollection *self)
   g_clear_pointer (&self->removed_index, g_hash_table_unref);
 }
 
+/* ------------------------------------------------------------ reverse */
+
+gboolean
+_orma_collection_holds (OrmaCollection *self,
+                        OrmaEntity     *entity)
+{
+  g_return_val_if_fail (ORMA_IS_COLLECTION (self), FALSE);
+
+  return is_member (self, entity) || array_contains (ADDED (self), entity);
+}
+
+/* The reverse many-to-one of the members, or NULL. */
+static OrmaRelationship *
+reverse_scalar (OrmaCollection *self)
+{
+  OrmaRelationship *rev = self->rel->reverse;
+
+  return self->owner != NULL && rev != NULL && !rev->is_collection ? rev : NULL;
+}
+
+/* @entity joined or left: its many-to-one to the owner follows. The
+ * caller holds a reference on the owner (weakening may drop another). */
+static void
+member_moved (OrmaCollection *self,
+              OrmaEntity     *entity)
+{
+  OrmaRelationship *rev = reverse_scalar (self);
+
+  if (rev != NULL)
+    _orma_entity_relationship_set_held (entity, rev, self->owner,
+                                        _orma_collection_holds (self, entity));
+}
+
+static void
+members_moved (OrmaCollection *self,
+               GPtrArray      *entities)
+{
+  for (guint i = 0; reverse_scalar (self) != NULL && i < entities->len; i++)
+    member_moved (self, g_ptr_array_index (entities, i));
+}
+
 /* ------------------------------------------------------------ loading */
 
 /* Fills the collection with @rows merged with the history: removals not
@@ -214,6 +259,7 @@ merge_loaded (OrmaCollection *self,
   guint n_rows = rows != NULL ? rows->len : 0;
   GPtrArray *merged = g_ptr_array_new_full (n_rows, g_object_unref);
   g_autoptr (GHashTable) row_set = NULL;
+  g_autoptr (GPtrArray) old = NULL;
   guint old_len;
 
   if (self->added != NULL && self->added->len > 0 && n_rows > 0)
@@ -237,9 +283,18 @@ merge_loaded (OrmaCollection *self,
         g_ptr_array_add (merged, g_object_ref (entity));
     }
 
+  old = g_ptr_array_ref (self->items);
   self->loaded = TRUE;
-  if (items_replace (self, merged, &old_len))
-    g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, merged->len);
+  if (!items_replace (self, merged, &old_len))
+    return;
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, merged->len);
+
+  /* Rows that are gone may keep the owner alive now; the members (each
+   * known to be one, a lookup saved) need not. */
+  members_moved (self, old);
+  for (guint i = 0; reverse_scalar (self) != NULL && i < self->items->len; i++)
+    _orma_entity_relationship_set_held (g_ptr_array_index (self->items, i),
+                                        reverse_scalar (self), self->owner, TRUE);
 }
 
 /* Loads through the owner's read path if the collection is not loaded,
@@ -568,6 +623,7 @@ add_member (OrmaCollection  *self,
       items_insert (self, position, entity);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
     }
+  member_moved (self, entity);
 
   if (owner != NULL)
     _orma_entity_relationship_member_added (owner, self->rel, entity);
@@ -678,6 +734,7 @@ orma_collection_remove (OrmaCollection  *self,
       items_remove_at (self, position);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
     }
+  member_moved (self, entity);
 
   if (owner != NULL)
     _orma_entity_relationship_member_removed (owner, self->rel, entity);
@@ -716,6 +773,7 @@ orma_collection_clear (OrmaCollection  *self,
   for (guint i = 0; i < old->len; i++)
     history_remove (self, g_ptr_array_index (old, i));
   g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, 0);
+  members_moved (self, old);
 
   for (guint i = 0; owner != NULL && i < old->len; i++)
     _orma_entity_relationship_member_removed (owner, self->rel, g_ptr_array_index (old, i));
@@ -805,6 +863,9 @@ orma_collection_replace (OrmaCollection  *self,
   for (guint i = 0; i < n_entities; i++)
     if (!g_hash_table_contains (old_set, entities[i]))
       history_add (self, entities[i], FALSE);
+  members_moved (self, gone);
+  for (guint i = 0; i < n_entities; i++)
+    member_moved (self, entities[i]);
 
   /* The sync may change this collection again (a member set to another
    * owner leaves it): walk the lists computed above, not the items. */
@@ -864,8 +925,11 @@ void
 _orma_collection_set_loaded (OrmaCollection *self,
                              GPtrArray      *items)
 {
+  g_autoptr (OrmaEntity) owner = NULL;
+
   g_return_if_fail (ORMA_IS_COLLECTION (self));
 
+  owner = self->owner != NULL ? g_object_ref (self->owner) : NULL;
   /* Handlers of items-changed may read the collection: it is loaded. */
   self->loading = TRUE;
   merge_loaded (self, items);
@@ -880,6 +944,26 @@ _orma_collection_unload (OrmaCollection *self)
   /* The items stay as they are until the reload replaces them, so that
    * a view bound to the collection sees one splice, not two. */
   self->loaded = FALSE;
+}
+
+void
+_orma_collection_release (OrmaCollection *self)
+{
+  g_autoptr (OrmaEntity) owner = NULL;
+  g_autoptr (GPtrArray) old = NULL;
+  guint old_len;
+
+  g_return_if_fail (ORMA_IS_COLLECTION (self));
+
+  self->loaded = FALSE;
+  if (self->items->len == 0)
+    return;
+  owner = self->owner != NULL ? g_object_ref (self->owner) : NULL;
+  old = g_ptr_array_ref (self->items);
+  items_replace (self, g_ptr_array_new_with_free_func (g_object_unref), &old_len);
+  /* A view that reads the collection now loads it again. */
+  g_list_model_items_changed (G_LIST_MODEL (self), 0, old_len, 0);
+  members_moved (self, old);
 }
 
 GPtrArray *
@@ -943,6 +1027,7 @@ _orma_collection_add_from_backref (OrmaCollection *self,
       items_insert (self, position, entity);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 0, 1);
     }
+  member_moved (self, entity);
 
   if (owner != NULL)
     _orma_entity_relationship_changed (owner, self->rel, entity, NULL);
@@ -972,6 +1057,7 @@ _orma_collection_remove_from_backref (OrmaCollection *self,
       items_remove_at (self, position);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
     }
+  member_moved (self, entity);
 
   if (owner != NULL)
     _orma_entity_relationship_changed (owner, self->rel, NULL, entity);
@@ -982,12 +1068,14 @@ _orma_collection_forget (OrmaCollection *self,
                          OrmaEntity     *entity)
 {
   g_autoptr (OrmaEntity) hold = NULL;
+  g_autoptr (OrmaEntity) owner = NULL;
   guint position = 0;
 
   g_return_if_fail (ORMA_IS_COLLECTION (self));
   g_return_if_fail (ORMA_IS_ENTITY (entity));
 
   hold = g_object_ref (entity);
+  owner = self->owner != NULL ? g_object_ref (self->owner) : NULL;
   array_remove (ADDED (self), entity);
   array_remove (REMOVED (self), entity);
   if (g_ptr_array_find (self->items, entity, &position))
@@ -996,4 +1084,5 @@ _orma_collection_forget (OrmaCollection *self,
       items_remove_at (self, position);
       g_list_model_items_changed (G_LIST_MODEL (self), position, 1, 0);
     }
+  member_moved (self, entity);
 }

@@ -52,12 +52,13 @@ typedef struct {
 
 /* The value of one relationship attribute of one entity.
  *
- * A scalar (many-to-one, one-to-one) holds the related object, strongly
- * by default. The session weakens the reference once the target has a
- * row (_orma_entity_relationship_weaken): the foreign key columns then
- * say who it is, and a reference cycle between a child and its parent
- * would keep both alive forever. When a weakly held target is freed the
- * slot becomes unloaded and the next read loads it again.
+ * A scalar (many-to-one, one-to-one) holds the related object strongly,
+ * except a many-to-one whose target's side of the pair (its collection,
+ * or its one-to-one scalar) currently holds the owner: that reference
+ * cycle would keep both alive forever, and the target's side keeps the
+ * owner alive anyway, so the many-to-one holds its target weakly. Both
+ * sides keep the rule true as they change. When a weakly held target is
+ * freed the slot becomes unloaded and the next read loads it again.
  *
  * A collection holds an OrmaCollection (created on first need), which
  * holds its members strongly and keeps the history of changes since
@@ -199,8 +200,9 @@ gboolean      _orma_entity_relationship_set (OrmaEntity               *self,
                                           OrmaEntity               *value,
                                           GError                  **error);
 /* Stores a loaded value without events or history; marks the slot
- * loaded with @stamp. Scalar: @value is the object or NULL (@weak: hold
- * it weakly). Collection: @items (OrmaEntity*, may be NULL for empty)
+ * loaded with @stamp. Scalar: @value is the object or NULL (@weak: a
+ * many-to-one may hold it weakly, by the rule above; FALSE holds it
+ * strongly). Collection: @items (OrmaEntity*, may be NULL for empty)
  * become the members, merged with changes made while it was unloaded;
  * a reverse many-to-one of each member is set to @self when it is not
  * loaded (no SQL later to find the parent). */
@@ -218,9 +220,26 @@ void          _orma_entity_relationship_unload (OrmaEntity             *self,
  * committed = value; collection: added/removed forgotten). */
 void          _orma_entity_relationship_accept (OrmaEntity             *self,
                                           struct _OrmaRelationship *rel);
-/* Holds a scalar's target weakly from now on. */
+/* Applies the rule above to a scalar held strongly: weakly from now on
+ * if the target's side holds @self. */
 void          _orma_entity_relationship_weaken (OrmaEntity             *self,
                                           struct _OrmaRelationship *rel);
+/* The other side of @self's many-to-one @rel (the collection or the
+ * one-to-one scalar of @target) now holds @self (@held) or does not:
+ * if @rel names @target, it holds it weakly or strongly to match. Does
+ * nothing for other relationships, NULL objects or unallocated slots. */
+void          _orma_entity_relationship_set_held (OrmaEntity           *self,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *target,
+                                          gboolean                  held);
+/* Lets go of the loaded relationship attributes that hold no unflushed
+ * change: a collection drops its members (items-changed) and reloads on
+ * its next read, a scalar becomes not loaded. @only_cycles: only the
+ * collections of a pair of collections (many-to-many), the references
+ * that nothing else breaks. Cheap when @self never had a relationship
+ * value. The session calls it when its objects expire. */
+void          _orma_entity_release_relationships (OrmaEntity         *self,
+                                          gboolean                  only_cycles);
 
 /* Back-populates sync of a collection change made by the application
  * (orma-collection.c calls these after the collection changed): the

@@ -6,9 +6,16 @@
  * rows loaded by a query never are) and grown when configuration adds
  * relationships made by backrefs of other classes.
  *
- * A scalar (many-to-one, one-to-one) holds its target strongly when the
- * application sets it, weakly when a loader or the session says so. A
- * collection holds an OrmaCollection (orma-collection.c).
+ * A collection holds an OrmaCollection (orma-collection.c). A scalar
+ * holds its target strongly, except a many-to-one whose target's side
+ * of the pair (its collection, or its one-to-one scalar) holds the owner:
+ * that is a reference cycle, and the target's side already keeps the
+ * owner alive, so the many-to-one holds the target weakly. The rule is
+ * kept whichever side changes: storing a many-to-one applies it, and a
+ * collection or one-to-one scalar that gains or loses a member tells
+ * the member (_orma_entity_relationship_set_held). A many-to-one loaded
+ * eagerly, with nothing holding its owner from the other side, thus
+ * keeps its target alive as long as the owner lives.
  *
  * Back-populates sync happens here, in memory, never with SQL: setting
  * address.user moves the address between the users' collections; adding
@@ -20,12 +27,10 @@
  * whose attribute changed reports to the tracker (relationship_changed),
  * after the values are in place.
  *
- * Reference cycles: a transient parent and child reference each other
- * (the parent's collection holds the child, the child's many-to-one
- * holds the parent), so a transient graph keeps itself alive until the
- * flush weakens the many-to-one references (the foreign key then says
- * who the parent is) or the application clears them (sets the
- * many-to-one to NULL, empties the collection, or runs dispose).
+ * Reference cycles left: two collections of a many-to-many pair that
+ * hold each other's owner. _orma_entity_release_relationships() lets
+ * go of loaded, unchanged attributes; the session calls it when its
+ * objects expire.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -114,6 +119,96 @@ peek_scalar (OrmaEntity       *self,
   OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
 
   return slot->loaded ? (OrmaEntity *) slot->value : NULL;
+}
+
+/* A many-to-one with a partner: the only kind of slot ever held weakly. */
+static gboolean
+may_be_weak (OrmaRelationship *rel)
+{
+  return !rel->is_collection && rel->direction == ORMA_REL_MANY_TO_ONE && rel->reverse != NULL;
+}
+
+/* The one-to-one side whose partner is such a many-to-one: it holds its
+ * child strongly and tells the child when it takes or lets go of it. */
+static gboolean
+holds_partner (OrmaRelationship *rel)
+{
+  return !rel->is_collection && rel->reverse != NULL && may_be_weak (rel->reverse);
+}
+
+/* Whether @target's side of the pair holds @self strongly: then @self's
+ * many-to-one @rel to @target closes a cycle. */
+static gboolean
+reverse_holds (OrmaEntity       *target,
+               OrmaRelationship *rel,
+               OrmaEntity       *self)
+{
+  OrmaRelationship *rev = rel->reverse;
+  OrmaRelSlot *slot = _orma_entity_peek_rel_slot (target, rev);
+
+  if (slot == NULL || slot->value == NULL)
+    return FALSE;
+  if (rev->is_collection)
+    return ORMA_IS_COLLECTION (slot->value) &&
+           _orma_collection_holds (ORMA_COLLECTION (slot->value), self);
+  return slot->value == (GObject *) self && !slot->weak;
+}
+
+/* Stores a scalar's value by the rule at the top of the file. @may_weaken
+ * FALSE holds a many-to-one strongly whatever the other side does. */
+static void
+scalar_store (OrmaEntity       *self,
+              OrmaRelationship *rel,
+              OrmaEntity       *value,
+              gboolean          may_weaken)
+{
+  OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
+  g_autoptr (OrmaEntity) old = NULL;
+  gboolean weak = value != NULL && may_weaken && may_be_weak (rel) &&
+                  reverse_holds (value, rel, self);
+
+  if (holds_partner (rel) && slot->value != NULL && slot->value != (GObject *) value)
+    old = g_object_ref (ORMA_ENTITY (slot->value));
+  slot_store (slot, (GObject *) value, weak);
+  if (holds_partner (rel))
+    {
+      /* The child let go of may lose its parent otherwise; the child
+       * taken no longer needs to keep @self alive. */
+      _orma_entity_relationship_set_held (old, rel->reverse, self, FALSE);
+      _orma_entity_relationship_set_held (value, rel->reverse, self, TRUE);
+    }
+}
+
+void
+_orma_entity_relationship_set_held (OrmaEntity       *self,
+                                    OrmaRelationship *rel,
+                                    OrmaEntity       *target,
+                                    gboolean          held)
+{
+  OrmaRelSlot *slot;
+  GObject *value;
+
+  if (self == NULL || target == NULL || rel == NULL || !may_be_weak (rel) ||
+      _orma_entity_get_private (self)->rels == NULL)
+    return;
+  slot = _orma_entity_rel_slot (self, rel);
+  value = slot->value;
+  if (value != (GObject *) target || slot->weak == held)
+    return;
+
+  if (held)
+    {
+      slot->weak = TRUE;
+      g_object_add_weak_pointer (value, (gpointer *) &slot->value);
+      /* May free it: the weak pointer then empties the slot. */
+      g_object_unref (value);
+    }
+  else
+    {
+      g_object_remove_weak_pointer (value, (gpointer *) &slot->value);
+      slot->weak = FALSE;
+      g_object_ref (value);
+    }
 }
 
 static OrmaCollection *
@@ -271,7 +366,8 @@ scalar_set (OrmaEntity       *self,
       /* Not loaded reads as NULL unless a session could load it. */
       slot->committed_unknown = !slot->loaded && _orma_entity_can_load_relationships (self);
     }
-  slot_store (slot, (GObject *) value, FALSE);
+  scalar_store (self, rel, value, TRUE);
+  slot = _orma_entity_rel_slot (self, rel);
   slot->loaded = TRUE;
   slot->changed = TRUE;
 
@@ -383,9 +479,9 @@ load_scalar (OrmaEntity       *self,
              gboolean          weak,
              guint64           stamp)
 {
-  OrmaRelSlot *slot = _orma_entity_rel_slot (self, rel);
+  OrmaRelSlot *slot;
 
-  slot_store (slot, (GObject *) value, weak);
+  scalar_store (self, rel, value, weak);
   slot = _orma_entity_rel_slot (self, rel);
   slot->loaded = TRUE;
   slot->stamp = stamp;
@@ -418,8 +514,8 @@ _orma_entity_relationship_load (OrmaEntity       *self,
   slot->stamp = stamp;
 
   /* Each member's parent is known now: address.user needs no SQL after
-   * user.addresses was loaded. Weakly, or parent and children would
-   * keep each other alive. */
+   * user.addresses was loaded. Weakly, by the rule: the collection
+   * holds the member. */
   rev = rel->reverse;
   if (rev == NULL || rev->is_collection || items == NULL)
     return;
@@ -454,7 +550,7 @@ _orma_entity_relationship_unload (OrmaEntity       *self,
       return;
     }
 
-  slot_store (slot, NULL, FALSE);
+  scalar_store (self, rel, NULL, FALSE);
   slot = _orma_entity_rel_slot (self, rel);
   slot->loaded = FALSE;
 }
@@ -496,18 +592,59 @@ _orma_entity_relationship_weaken (OrmaEntity       *self,
   g_return_if_fail (rel != NULL);
 
   slot = _orma_entity_rel_slot (self, rel);
-  if (slot->weak || slot->value == NULL || ORMA_IS_COLLECTION (slot->value) ||
-      !ORMA_IS_ENTITY (slot->value))
+  if (slot->weak || slot->value == NULL || !ORMA_IS_ENTITY (slot->value) || !may_be_weak (rel))
+    return;
+  _orma_entity_relationship_set_held (self, rel, ORMA_ENTITY (slot->value),
+                                      reverse_holds (ORMA_ENTITY (slot->value), rel, self));
+}
+
+/* ------------------------------------------------------------ releasing */
+
+/* Whether @rel's loaded value may be dropped: nothing unflushed in it,
+ * and, with @only_cycles, it is one of two collections of a pair (the
+ * reference cycle no weak pointer breaks). */
+static gboolean
+releasable (OrmaRelationship *rel,
+            OrmaRelSlot      *slot,
+            gboolean          only_cycles)
+{
+  if (!rel->resolved || rel->lazy == ORMA_LOAD_DYNAMIC || slot->value == NULL)
+    return FALSE;
+  if (rel->is_collection)
+    return ORMA_IS_COLLECTION (slot->value) &&
+           (!only_cycles || (rel->reverse != NULL && rel->reverse->is_collection)) &&
+           !_orma_collection_has_changes (ORMA_COLLECTION (slot->value));
+  return !only_cycles && slot->loaded && !slot->changed && !slot->committed_set;
+}
+
+void
+_orma_entity_release_relationships (OrmaEntity *self,
+                                    gboolean    only_cycles)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+  g_autoptr (OrmaEntity) hold = NULL;
+
+  if (priv->rels == NULL)
     return;
 
-  {
-    GObject *value = slot->value;
+  /* Letting go of a member may free it, and with it the last other
+   * reference to @self. */
+  hold = g_object_ref (self);
+  for (guint i = 0; i < priv->n_rels; i++)
+    {
+      OrmaRelationship *rel = g_ptr_array_index (priv->mapper->relationships, i);
 
-    slot->weak = TRUE;
-    g_object_add_weak_pointer (value, (gpointer *) &slot->value);
-    /* May free it: the weak pointer then empties the slot. */
-    g_object_unref (value);
-  }
+      /* The slots are fetched again each time: releasing may grow them. */
+      if (!releasable (rel, &priv->rels[i], only_cycles))
+        continue;
+      /* Not loaded first: a view reading the collection in its
+       * items-changed handler loads it again, it does not see it empty. */
+      priv->rels[i].loaded = FALSE;
+      if (rel->is_collection)
+        _orma_collection_release (ORMA_COLLECTION (priv->rels[i].value));
+      else
+        scalar_store (self, rel, NULL, FALSE);
+    }
 }
 
 /* ------------------------------------------------------------ lifetime */

@@ -70,6 +70,11 @@ OrmaEagerPlan *_orma_eager_plan_new   (OrmaSession  *session,
 gboolean       _orma_eager_plan_extend_select (OrmaEagerPlan *plan,
                                        OrmaSelect    *select,
                                        GError       **error);
+/* Before extend_select, for rows read in chunks: the statement orders
+ * each owner's rows together (after the query's own ordering, by the
+ * owner's primary key), so that a chunk can end where an owner's rows
+ * end. */
+void           _orma_eager_plan_group_owners (OrmaEagerPlan *plan);
 /* Reads the eagerly joined columns of the current row into the related
  * objects and the owner's attributes (@owner was just loaded from the
  * row's first columns). */

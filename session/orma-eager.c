@@ -84,6 +84,7 @@ struct _OrmaEagerPlan
   OrmaAlias   *root_from;     /* referenced, nullable */
   Node        *root;
   GPtrArray   *row_nodes;     /* Node*: joined and contains_eager, in column order */
+  gboolean     group_owners;  /* the rows are read in chunks */
 
   /* what extend_select allocated */
   GPtrArray   *exprs;         /* OrmaExpr*, owned */
@@ -476,29 +477,85 @@ has_joined_collection (OrmaEagerPlan *plan)
   return FALSE;
 }
 
-/* The query's ordering as seen from outside the anon_1 wrapper: each
- * column of the owner's table becomes the wrapper's column of the same
- * position (the owner's columns come first in the wrapped select). */
+static gboolean
+same_column (OrmaExpr *a,
+             OrmaExpr *b)
+{
+  if (b->kind == ORMA_EXPR_LABEL && b->n_children == 1)
+    b = b->children[0];
+  return a->kind == ORMA_EXPR_COLUMN && b->kind == ORMA_EXPR_COLUMN &&
+         a->table == b->table && a->from == b->from && a->column == b->column;
+}
+
+/* The name a column of the limited select has outside it. */
+static const char *
+result_name (OrmaExpr *column)
+{
+  if (column->kind == ORMA_EXPR_LABEL)
+    return column->name;
+  if (column->kind == ORMA_EXPR_COLUMN && column->from != NULL &&
+      column->from->kind == ORMA_ALIAS_SUBQUERY)
+    return column->column < column->from->column_names->len
+           ? g_ptr_array_index (column->from->column_names, column->column) : NULL;
+  if (column->kind == ORMA_EXPR_COLUMN && column->table != NULL)
+    return _orma_table_column (column->table, column->column)->name;
+  return NULL;
+}
+
+/* The wrapper reads the limited select's columns by name: a column whose
+ * name an earlier one has (users.id and an added entity's a.id), or
+ * that has none (an expression), is labelled "<name>_<position>". */
+static void
+label_inner_columns (OrmaEagerPlan *plan,
+                     GPtrArray     *columns)
+{
+  g_autoptr (GHashTable) names = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+  for (guint i = 0; i < columns->len; i++)
+    {
+      OrmaExpr *column = g_ptr_array_index (columns, i);
+      const char *name = result_name (column);
+      g_autofree char *label = NULL;
+
+      if (name != NULL && g_hash_table_add (names, g_strdup (name)))
+        continue;
+      for (guint n = i + 1; label == NULL || g_hash_table_contains (names, label); n++)
+        {
+          g_free (label);
+          label = g_strdup_printf ("%s_%u", name != NULL ? name : "anon", n);
+        }
+      g_hash_table_add (names, g_strdup (label));
+      g_ptr_array_index (columns, i) = keep (plan, orma_label (column, label));
+    }
+}
+
+/* The query's ordering as seen from outside the anon_1 wrapper: a
+ * column the limited select has in its list (@inner) becomes the
+ * wrapper's column of the same position. Its columns are found by what
+ * they are, not by their index in the owner's table: a query over a
+ * subquery or a UNION orders by the subquery's columns. */
 static OrmaExpr *
 translate_ordering (OrmaEagerPlan  *plan,
                     OrmaExpr       *ordering,
+                    GPtrArray      *inner,
                     GError        **error)
 {
   OrmaExpr *column = ordering;
-  OrmaExpr *translated;
+  OrmaExpr *translated = NULL;
 
   if (ordering->kind == ORMA_EXPR_ASC || ordering->kind == ORMA_EXPR_DESC)
     column = ordering->children[0];
-  if (column->kind != ORMA_EXPR_COLUMN || column->table != plan->mapper->table ||
-      (column->from != NULL && column->from != plan->root_from))
+  for (guint i = 0; translated == NULL && i < inner->len; i++)
+    if (same_column (column, g_ptr_array_index (inner, i)))
+      translated = _orma_alias_column (plan->wrapper, i);
+  if (translated == NULL)
     {
       _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
                        "a limited query of %s that loads a collection with a join can "
-                       "only be ordered by columns of %s",
-                       g_type_name (plan->mapper->type), orma_table_get_name (plan->mapper->table));
+                       "only be ordered by the columns it selects",
+                       g_type_name (plan->mapper->type));
       return NULL;
     }
-  translated = _orma_alias_column (plan->wrapper, column->column);
   if (ordering->kind == ORMA_EXPR_DESC)
     translated = orma_desc (translated);
   else if (ordering->kind == ORMA_EXPR_ASC)
@@ -518,19 +575,22 @@ wrap_select (OrmaEagerPlan  *plan,
 {
   OrmaSelect outer = { 0 };
 
-  /* the copy is taken before @columns, which @select may borrow, changes */
+  label_inner_columns (plan, columns);
+  select->columns = (OrmaExpr **) columns->pdata;
+  select->n_columns = columns->len;
+  /* the copy is taken before @columns, which @select borrows, changes */
   plan->wrapper = _orma_alias_new_subquery (select, NULL);
-  g_ptr_array_set_size (columns, 0);
-  for (guint i = 0; i < n_columns; i++)
-    g_ptr_array_add (columns, keep (plan, _orma_alias_column (plan->wrapper, i)));
   for (guint i = 0; i < select->n_order_by; i++)
     {
-      OrmaExpr *translated = translate_ordering (plan, select->order_by[i], error);
+      OrmaExpr *translated = translate_ordering (plan, select->order_by[i], columns, error);
 
       if (translated == NULL)
         return FALSE;
       g_ptr_array_add (order_by, translated);
     }
+  g_ptr_array_set_size (columns, 0);
+  for (guint i = 0; i < n_columns; i++)
+    g_ptr_array_add (columns, keep (plan, _orma_alias_column (plan->wrapper, i)));
   outer.from_item = plan->wrapper;
   outer.limit = -1;
   *select = outer;
@@ -578,6 +638,13 @@ _orma_eager_plan_extend_select (OrmaEagerPlan  *plan,
       for (guint i = 0; i < select->n_order_by; i++)
         g_ptr_array_add (order_by, select->order_by[i]);
     }
+  /* Read in chunks, a chunk ends where the next owner begins: an
+   * owner's rows must come together, which ordering by the collections
+   * alone (or by a column two owners share) does not promise. */
+  if (plan->group_owners && has_joined_collection (plan))
+    for (guint k = 0; k < mapper->n_pk; k++)
+      g_ptr_array_add (order_by, keep (plan, side_column (mapper, node_alias (plan, plan->root),
+                                                          mapper->pk[k])));
 
   for (guint i = 0; i < plan->row_nodes->len; i++)
     {
@@ -612,6 +679,14 @@ _orma_eager_plan_extend_select (OrmaEagerPlan  *plan,
   select->n_order_by = order_by->len;
   select->order_by = plan->order_by = (OrmaExpr **) g_ptr_array_free (g_steal_pointer (&order_by), FALSE);
   return TRUE;
+}
+
+void
+_orma_eager_plan_group_owners (OrmaEagerPlan *plan)
+{
+  g_return_if_fail (plan != NULL);
+
+  plan->group_owners = TRUE;
 }
 
 /* ------------------------------------------------------------------ */

@@ -10,8 +10,9 @@
  *   never INSERTed;
  * - delete: the objects related to a deleted object along relationships
  *   with the delete cascade are deleted too (recursively), after
- *   loading the relationships that are not loaded; a pending object
- *   reached is expunged;
+ *   loading the relationships that are not loaded (with passive-deletes,
+ *   only the members in memory: the database deletes the others); a
+ *   pending object reached is expunged;
  * - the one-to-many collections of a deleted object without the delete
  *   cascade are loaded, so that the flush can set the children's
  *   foreign keys to NULL, unless the relationship has passive-deletes
@@ -155,21 +156,15 @@ cascade_saves (OrmaSession *session)
 /* ------------------------------------------------------------------ */
 /* delete-orphan                                                       */
 
-gboolean
-_orma_flush_has_parent (OrmaSession      *session,
-                        OrmaEntity       *child,
-                        OrmaRelationship *rel)
+/* TRUE when @child is a member of @rel in a changed object that is not
+ * deleted (appended elsewhere, or back into the same one). */
+static gboolean
+member_of_changed (OrmaSession      *session,
+                   OrmaEntity       *child,
+                   OrmaRelationship *rel)
 {
   g_autoptr (GPtrArray) members = g_ptr_array_new ();
 
-  if (rel->reverse != NULL && rel->reverse->direction == ORMA_REL_MANY_TO_ONE)
-    {
-      OrmaRelSlot *slot = _orma_flush_peek_slot (child, rel->reverse);
-      if (slot != NULL && slot->value != NULL)
-        return TRUE;
-    }
-  /* Without a reverse many-to-one: a member of a collection of a changed
-   * object (appended elsewhere, or back into the same one). */
   for (guint i = 0; i < session->changed->len; i++)
     {
       OrmaEntity *owner = g_ptr_array_index (session->changed, i);
@@ -184,6 +179,63 @@ _orma_flush_has_parent (OrmaSession      *session,
           return TRUE;
     }
   return FALSE;
+}
+
+/* The members of @rel in the changed objects, each with an owner that
+ * held it (member -> owner): built once per relationship and flush, so
+ * that checking many orphans does not walk every collection for each. */
+static GHashTable *
+members_index (OrmaSession      *session,
+               OrmaRelationship *rel,
+               GHashTable       *cache)
+{
+  GHashTable *index = g_hash_table_lookup (cache, rel);
+  g_autoptr (GPtrArray) members = NULL;
+
+  if (index != NULL)
+    return index;
+  index = g_hash_table_new (NULL, NULL);
+  members = g_ptr_array_new ();
+  for (guint i = 0; i < session->changed->len; i++)
+    {
+      OrmaEntity *owner = g_ptr_array_index (session->changed, i);
+
+      if (_orma_entity_get_mapper (owner) != rel->owner ||
+          _orma_instance_state_get (owner)->in_deleted)
+        continue;
+      g_ptr_array_set_size (members, 0);
+      _orma_session_peek_related (owner, rel, members);
+      for (guint k = 0; k < members->len; k++)
+        g_hash_table_insert (index, g_ptr_array_index (members, k), owner);
+    }
+  g_hash_table_insert (cache, rel, index);
+  return index;
+}
+
+/* TRUE when @child has a parent through @rel (or its reverse): its
+ * reverse many-to-one is set, or it is a member of a collection of an
+ * object of the changed set that is not deleted. */
+static gboolean
+has_parent (OrmaSession      *session,
+            OrmaEntity       *child,
+            OrmaRelationship *rel,
+            GHashTable       *cache)
+{
+  OrmaEntity *owner;
+
+  if (rel->reverse != NULL && rel->reverse->direction == ORMA_REL_MANY_TO_ONE)
+    {
+      OrmaRelSlot *slot = _orma_flush_peek_slot (child, rel->reverse);
+      if (slot != NULL && slot->value != NULL)
+        return TRUE;
+    }
+  owner = g_hash_table_lookup (members_index (session, rel, cache), child);
+  if (owner == NULL)
+    return FALSE;
+  /* the owner noted may have been deleted since (an orphan itself):
+   * another may hold the child */
+  return !_orma_instance_state_get (owner)->in_deleted ||
+         member_of_changed (session, child, rel);
 }
 
 static void
@@ -251,6 +303,8 @@ delete_orphans (OrmaSession *session)
 {
   g_autoptr (GArray) candidates = orphan_candidates (session);
   g_autoptr (GHashTable) seen = g_hash_table_new (NULL, NULL);
+  g_autoptr (GHashTable) cache = g_hash_table_new_full (NULL, NULL, NULL,
+                                                        (GDestroyNotify) g_hash_table_unref);
 
   for (guint i = 0; i < candidates->len; i++)
     {
@@ -260,7 +314,7 @@ delete_orphans (OrmaSession *session)
       if (!g_hash_table_add (seen, c->entity) || state == NULL ||
           state->session != session || state->in_deleted)
         continue;
-      if (!_orma_flush_has_parent (session, c->entity, c->rel))
+      if (!has_parent (session, c->entity, c->rel, cache))
         delete_or_expunge (session, c->entity);
     }
 }
@@ -289,6 +343,10 @@ load_many (OrmaSession       *session,
 {
   g_autoptr (GPtrArray) todo = g_ptr_array_new ();
 
+  /* passive-deletes: the database's ON DELETE acts on the rows not in
+   * memory; only the members already loaded are seen. */
+  if (rel->passive_deletes)
+    return TRUE;
   for (guint i = 0; i < owners->len; i++)
     {
       OrmaEntity *owner = g_ptr_array_index (owners, i);

@@ -75,6 +75,7 @@ typedef struct {
   GHashTable *deleting;      /* set of OrmaEntity*: rows this flush DELETEs */
   GHashTable *replaced;      /* new OrmaEntity* -> the deleted one whose
                               * row it takes over (one UPDATE); nullable */
+  GHashTable *taken_over;    /* set of the deleted ones of @replaced */
   gboolean    relationships; /* a mapper of the flush has relationships */
   /* foreign key writes before the child is written, by child */
   GHashTable *sync;          /* OrmaEntity* -> GArray of OrmaSyncAction */
@@ -122,12 +123,6 @@ void     _orma_flush_related      (OrmaFlushPlan    *plan,
                                    OrmaEntity       *entity,
                                    OrmaRelationship *rel,
                                    GPtrArray        *out);
-/* TRUE when @child has a parent through @rel (or its reverse): its
- * reverse many-to-one is set, or it is a member of a collection of an
- * object of the changed set. */
-gboolean _orma_flush_has_parent   (OrmaSession      *session,
-                                   OrmaEntity       *child,
-                                   OrmaRelationship *rel);
 /* The slot of @rel in @entity if the entity has slots, without
  * allocating them. */
 OrmaRelSlot *_orma_flush_peek_slot (OrmaEntity      *entity,

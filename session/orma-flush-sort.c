@@ -11,7 +11,8 @@
  * reference each other) has its rows sorted one by one. A row depends on
  * the rows its relationships point at (the parent of a many-to-one, the
  * owner of a one-to-many collection it is a member of) and on the rows
- * its foreign key values name, among the rows of the same flush. Rows
+ * its foreign key values name, among the rows of the same flush; for
+ * DELETEs, as they were committed (the rows in the database). Rows
  * are emitted in levels: every row whose parents are in earlier levels
  * goes in the next one, so the rows of one table in one level still go
  * in one batch (a three-level tree is three INSERT statements, whatever
@@ -202,6 +203,63 @@ in_component (GPtrArray  *mappers,
   return FALSE;
 }
 
+/* A deleted row is never UPDATEd first: the database holds its values
+ * as they were committed, and those alone order the DELETEs. Edges of
+ * row @r from the committed side of @rel: the parent a many-to-one held
+ * before it changed (unknown when it changed unloaded: its foreign key
+ * values speak then), the members of a collection without those added
+ * since and with those removed. */
+static void
+committed_edges (RowGraph         *g,
+                 guint             r,
+                 OrmaEntity       *entity,
+                 OrmaRelationship *rel,
+                 GPtrArray        *scratch)
+{
+  OrmaRelSlot *slot = _orma_flush_peek_slot (entity, rel);
+  OrmaCollection *collection;
+  GPtrArray *added, *removed;
+  g_autoptr (GHashTable) new_members = NULL;
+
+  if (slot == NULL || slot->value == NULL)
+    {
+      if (slot != NULL && rel->direction == ORMA_REL_MANY_TO_ONE &&
+          slot->committed_set && !slot->committed_unknown)
+        row_edge (g, row_of (g, slot->committed), (int) r);
+      return;
+    }
+  if (rel->direction == ORMA_REL_MANY_TO_ONE)
+    {
+      if (ORMA_IS_COLLECTION (slot->value) || (slot->committed_set && slot->committed_unknown))
+        return;
+      row_edge (g, row_of (g, slot->committed_set ? (gpointer) slot->committed : slot->value), (int) r);
+      return;
+    }
+  if (!ORMA_IS_COLLECTION (slot->value))
+    {
+      /* a one-to-one */
+      if (!(slot->committed_set && slot->committed_unknown))
+        row_edge (g, (int) r, row_of (g, slot->committed_set ? (gpointer) slot->committed : slot->value));
+      return;
+    }
+  collection = ORMA_COLLECTION (slot->value);
+  added = _orma_collection_get_added (collection);
+  removed = _orma_collection_get_removed (collection);
+  if (added != NULL && added->len > 0)
+    {
+      new_members = g_hash_table_new (NULL, NULL);
+      for (guint k = 0; k < added->len; k++)
+        g_hash_table_add (new_members, g_ptr_array_index (added, k));
+    }
+  g_ptr_array_set_size (scratch, 0);
+  _orma_session_peek_related (entity, rel, scratch);
+  for (guint k = 0; k < scratch->len; k++)
+    if (new_members == NULL || !g_hash_table_contains (new_members, g_ptr_array_index (scratch, k)))
+      row_edge (g, (int) r, row_of (g, g_ptr_array_index (scratch, k)));
+  for (guint k = 0; removed != NULL && k < removed->len; k++)
+    row_edge (g, (int) r, row_of (g, g_ptr_array_index (removed, k)));
+}
+
 /* Edges from the relationship values of row @r. */
 static void
 relationship_edges (RowGraph  *g,
@@ -221,14 +279,17 @@ relationship_edges (RowGraph  *g,
 
       if (!_orma_flush_rel_orders (rel) || !in_component (mappers, rel->target))
         continue;
+      if (g->deleting)
+        {
+          committed_edges (g, r, entity, rel, scratch);
+          continue;
+        }
       if (rel->direction == ORMA_REL_MANY_TO_ONE)
         {
           slot = _orma_flush_peek_slot (entity, rel);
           if (slot == NULL || slot->value == NULL || ORMA_IS_COLLECTION (slot->value))
             continue;
           row_edge (g, row_of (g, slot->value), (int) r);
-          if (g->deleting && slot->committed_set)
-            row_edge (g, row_of (g, slot->committed), (int) r);
           continue;
         }
       g_ptr_array_set_size (scratch, 0);
@@ -274,6 +335,43 @@ describe_cycle (RowGraph *g,
   return g_string_free (text, FALSE);
 }
 
+/* The reverse of the parents lists: per row, the rows that depend on
+ * it (GArray of guint, or NULL). */
+static GPtrArray *
+children_of (RowGraph *g)
+{
+  GPtrArray *children = g_ptr_array_new_with_free_func (parents_free);
+
+  g_ptr_array_set_size (children, g->rows->len);
+  for (guint c = 0; c < g->rows->len; c++)
+    {
+      GArray *parents = g_ptr_array_index (g->parents, c);
+
+      for (guint p = 0; parents != NULL && p < parents->len; p++)
+        {
+          guint parent = g_array_index (parents, guint, p);
+          GArray *list = g_ptr_array_index (children, parent);
+
+          if (list == NULL)
+            {
+              list = g_array_new (FALSE, FALSE, sizeof (guint));
+              children->pdata[parent] = list;
+            }
+          g_array_append_val (list, c);
+        }
+    }
+  return children;
+}
+
+static gint
+compare_rows (gconstpointer a,
+              gconstpointer b)
+{
+  guint x = *(const guint *) a, y = *(const guint *) b;
+
+  return x < y ? -1 : x > y;
+}
+
 /* Sorts @rows into levels (GPtrArray of GPtrArray of OrmaEntity*),
  * parents first. */
 static GPtrArray *
@@ -288,6 +386,7 @@ sort_rows (GPtrArray  *rows,
   g_autofree guint *indegree = g_new0 (guint, rows->len + 1);
   g_autoptr (GArray) ready = g_array_new (FALSE, FALSE, sizeof (guint));
   GPtrArray *levels = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ptr_array_unref);
+  g_autoptr (GPtrArray) children = NULL;
   guint placed = 0;
 
   g.index = g_hash_table_new (NULL, NULL);
@@ -309,6 +408,7 @@ sort_rows (GPtrArray  *rows,
       if (indegree[r] == 0)
         g_array_append_val (ready, r);
     }
+  children = children_of (&g);
   while (ready->len > 0)
     {
       GPtrArray *level = g_ptr_array_new ();
@@ -318,20 +418,20 @@ sort_rows (GPtrArray  *rows,
         g_ptr_array_add (level, g_ptr_array_index (rows, g_array_index (ready, guint, i)));
       g_ptr_array_add (levels, level);
       placed += ready->len;
-      /* the rows whose last parent was just placed, in row order */
-      for (guint c = 0; c < rows->len; c++)
+      /* the rows whose last parent was just placed, in row order: the
+       * work is the number of edges, not rows times levels */
+      for (guint i = 0; i < ready->len; i++)
         {
-          GArray *parents = g_ptr_array_index (g.parents, c);
+          GArray *list = g_ptr_array_index (children, g_array_index (ready, guint, i));
 
-          if (indegree[c] == 0 || parents == NULL)
-            continue;
-          for (guint i = 0; i < ready->len; i++)
-            for (guint p = 0; p < parents->len; p++)
-              if (g_array_index (parents, guint, p) == g_array_index (ready, guint, i))
-                indegree[c]--;
-          if (indegree[c] == 0)
-            g_array_append_val (next, c);
+          for (guint k = 0; list != NULL && k < list->len; k++)
+            {
+              guint c = g_array_index (list, guint, k);
+              if (--indegree[c] == 0)
+                g_array_append_val (next, c);
+            }
         }
+      g_array_sort (next, compare_rows);
       g_array_set_size (ready, 0);
       g_array_append_vals (ready, next->data, next->len);
     }

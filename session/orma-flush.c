@@ -80,6 +80,7 @@ flush_plan_clear (OrmaFlushPlan *plan)
   g_clear_pointer (&plan->work, g_hash_table_unref);
   g_clear_pointer (&plan->deleting, g_hash_table_unref);
   g_clear_pointer (&plan->replaced, g_hash_table_unref);
+  g_clear_pointer (&plan->taken_over, g_hash_table_unref);
   g_clear_pointer (&plan->sync, g_hash_table_unref);
   g_clear_pointer (&plan->post_sync, g_array_unref);
   g_clear_pointer (&plan->extra_updates, g_hash_table_unref);
@@ -128,12 +129,18 @@ check_identity_conflicts (OrmaSession    *session,
       other = _orma_identity_map_lookup_state (session->identity_map, state);
       if (other == NULL || other == state->entity)
         continue;
+      /* One new object takes over a deleted row; a second one with the
+       * same key is a conflict like any other. */
       if (_orma_instance_state_get (other)->in_deleted &&
-          (plan->replaced == NULL || !g_hash_table_contains (plan->replaced, state->entity)))
+          (plan->taken_over == NULL || !g_hash_table_contains (plan->taken_over, other)))
         {
           if (plan->replaced == NULL)
-            plan->replaced = g_hash_table_new (NULL, NULL);
+            {
+              plan->replaced = g_hash_table_new (NULL, NULL);
+              plan->taken_over = g_hash_table_new (NULL, NULL);
+            }
           g_hash_table_insert (plan->replaced, state->entity, other);
+          g_hash_table_add (plan->taken_over, other);
           continue;
         }
       _orma_set_error (error, ORMA_ERROR_INVALID_STATE,
@@ -148,16 +155,7 @@ static gboolean
 is_replaced (OrmaFlushPlan *plan,
              OrmaEntity    *old)
 {
-  GHashTableIter iter;
-  gpointer value;
-
-  if (plan->replaced == NULL)
-    return FALSE;
-  g_hash_table_iter_init (&iter, plan->replaced);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    if (value == old)
-      return TRUE;
-  return FALSE;
+  return plan->taken_over != NULL && g_hash_table_contains (plan->taken_over, old);
 }
 
 static gboolean

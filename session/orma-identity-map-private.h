@@ -68,5 +68,8 @@ void             _orma_identity_map_foreach  (OrmaIdentityMap   *map,
                                               gpointer           user_data);
 /* Every entity in the map, referenced. */
 GPtrArray       *_orma_identity_map_dup_all  (OrmaIdentityMap   *map);
+/* The entities that ever had a relationship value (their slots are
+ * allocated), referenced: one pointer test per other entity. */
+GPtrArray       *_orma_identity_map_dup_related (OrmaIdentityMap *map);
 
 G_END_DECLS

@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include "orma-identity-map-private.h"
+#include "orma-entity-private.h"
 #include "orma-value-private.h"
 
 /* Objects with one integer key live in an open-addressing table whose
@@ -486,4 +487,21 @@ _orma_identity_map_dup_all (OrmaIdentityMap *map)
 
   _orma_identity_map_foreach (map, collect, all);
   return all;
+}
+
+static void
+collect_related (gpointer entity,
+                 gpointer array)
+{
+  if (_orma_entity_get_private (entity)->rels != NULL)
+    g_ptr_array_add (array, g_object_ref (entity));
+}
+
+GPtrArray *
+_orma_identity_map_dup_related (OrmaIdentityMap *map)
+{
+  GPtrArray *related = g_ptr_array_new_with_free_func (g_object_unref);
+
+  _orma_identity_map_foreach (map, collect_related, related);
+  return related;
 }

@@ -205,6 +205,12 @@ OrmaCursor *_orma_query_execute_text (OrmaQuery        *self,
                                     OrmaConnection     *connection,
                                     OrmaQueryCompiled  *compiled,
                                     GError            **error);
+/* Runs @compiled's sql and params, a statement of textual SQL (or one
+ * around it), so that the database refusing it leaves the session's
+ * transaction usable. */
+OrmaCursor *_orma_query_run_text   (OrmaConnection    *connection,
+                                    OrmaQueryCompiled  *compiled,
+                                    GError            **error);
 /* A cursor over @inner (taken) whose columns are the mapped columns of
  * @mapper in order, found by name among @inner's; NULL with an error
  * naming a missing one. */

@@ -271,6 +271,22 @@ compound (OrmaQuery *self,
       return query;
     }
   others[0] = &second.select;
+  if (first.select.n_order_by > 0 || first.select.limit >= 0 || first.select.offset > 0)
+    {
+      /* The ORDER BY, LIMIT and OFFSET of a compound's head apply to the
+       * whole compound: a first query limited on its own is read from a
+       * subquery, as the compiler does for the later members. */
+      OrmaSelect head = { 0 };
+      g_autoptr (OrmaAlias) limited = _orma_alias_new_subquery (&first.select, NULL);
+
+      head.from_item = limited;
+      head.limit = -1;
+      head.unions = others;
+      head.n_unions = 1;
+      head.union_all = all;
+      query->from_item = _orma_alias_new_subquery (&head, NULL);
+      return query;
+    }
   first.select.unions = others;
   first.select.n_unions = 1;
   first.select.union_all = all;
@@ -416,9 +432,40 @@ _orma_query_execute_text (OrmaQuery          *self,
                                       self->binds, compiled->params, error);
   if (compiled->sql == NULL)
     return NULL;
-  return _orma_connection_query (connection, compiled->sql,
-                                 (const GValue *const *) compiled->params->pdata,
-                                 compiled->params->len, FALSE, NULL, error);
+  return _orma_query_run_text (connection, compiled, error);
+}
+
+#define TEXT_SAVEPOINT "orma_text"
+
+OrmaCursor *
+_orma_query_run_text (OrmaConnection     *connection,
+                      OrmaQueryCompiled  *compiled,
+                      GError            **error)
+{
+  /* A statement PostgreSQL refuses aborts the whole transaction, and a
+   * hand-written one is the likeliest to be refused: it runs inside a
+   * savepoint there, so that its error leaves the session's transaction
+   * (and what was flushed in it) usable. SQLite keeps the transaction
+   * going by itself. The rows are all read before the release. */
+  gboolean guard = g_strcmp0 (_orma_connection_get_dialect (connection)->name,
+                              "postgresql") == 0;
+  GError *local_error = NULL;
+  OrmaCursor *cursor;
+
+  if (guard && !orma_connection_savepoint (connection, TEXT_SAVEPOINT, error))
+    return NULL;
+  cursor = _orma_connection_query (connection, compiled->sql,
+                                   (const GValue *const *) compiled->params->pdata,
+                                   compiled->params->len, FALSE, NULL, &local_error);
+  if (!guard)
+    ;
+  else if (cursor == NULL)
+    orma_connection_rollback_to_savepoint (connection, TEXT_SAVEPOINT, NULL);
+  else if (!orma_connection_release_savepoint (connection, TEXT_SAVEPOINT, &local_error))
+    g_clear_pointer (&cursor, _orma_cursor_free);
+  if (local_error != NULL)
+    g_propagate_error (error, local_error);
+  return cursor;
 }
 
 /* A cursor whose column i is column map[i] of another. */

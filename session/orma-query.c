@@ -513,10 +513,12 @@ _orma_query_prepare_run (OrmaQuery  *self,
 }
 
 /* The eager plan of the query, if it loads anything eagerly; it extends
- * the select with its joins and columns. */
+ * the select with its joins and columns (@stream: the rows are read in
+ * chunks). */
 static gboolean
 plan_eager (OrmaQuery          *self,
             OrmaQueryCompiled  *compiled,
+            gboolean            stream,
             GError            **error)
 {
   GError *local_error = NULL;
@@ -530,8 +532,11 @@ plan_eager (OrmaQuery          *self,
       g_propagate_error (error, local_error);
       return FALSE;
     }
-  return compiled->plan == NULL ||
-         _orma_eager_plan_extend_select (compiled->plan, &compiled->select, error);
+  if (compiled->plan == NULL)
+    return TRUE;
+  if (stream)
+    _orma_eager_plan_group_owners (compiled->plan);
+  return _orma_eager_plan_extend_select (compiled->plan, &compiled->select, error);
 }
 
 OrmaCursor *
@@ -559,7 +564,7 @@ _orma_query_execute (OrmaQuery          *self,
   compiled->select.limit = limit;
   if (eager && !self->columns_only)
     {
-      if (!plan_eager (self, compiled, error))
+      if (!plan_eager (self, compiled, stream, error))
         return NULL;
       /* The plan's selectin loads run while the rows are read: the rows
        * must all have arrived. */
@@ -913,9 +918,12 @@ orma_query_count (OrmaQuery  *self,
       !compile_count (self, _orma_connection_get_dialect (connection), &compiled, error))
     return FALSE;
 
-  cursor = _orma_connection_query (connection, compiled.sql,
-                                   (const GValue *const *) compiled.params->pdata,
-                                   compiled.params->len, FALSE, NULL, error);
+  if (self->text != NULL)
+    cursor = _orma_query_run_text (connection, &compiled, error);
+  else
+    cursor = _orma_connection_query (connection, compiled.sql,
+                                     (const GValue *const *) compiled.params->pdata,
+                                     compiled.params->len, FALSE, NULL, error);
   if (cursor == NULL)
     return FALSE;
   if (!_orma_cursor_next (cursor, error))

@@ -248,13 +248,37 @@ discard_unflushed (OrmaSession *self)
   _orma_session_expire_all_internal (self);
 }
 
+/* Expired objects let go of their loaded relationship attributes (they
+ * reload on their next read anyway): two loaded collections of a
+ * many-to-many pair would otherwise keep each other alive for ever.
+ * @only_cycles: objects that stay usable (detached at close) keep what
+ * no cycle needs. Only objects that ever had a relationship value are
+ * visited. */
 static void
-rollback_objects (OrmaSession *self,
-                  guint        from_level)
+release_relationships (OrmaSession *self,
+                       gboolean     only_cycles)
+{
+  g_autoptr (GPtrArray) related = _orma_identity_map_dup_related (self->identity_map);
+
+  for (guint i = 0; i < related->len; i++)
+    _orma_entity_release_relationships (g_ptr_array_index (related, i), only_cycles);
+}
+
+static void
+restore_objects (OrmaSession *self,
+                 guint        from_level)
 {
   if (self->levels->len > from_level)
     undo_levels (self, from_level);
   discard_unflushed (self);
+}
+
+static void
+rollback_objects (OrmaSession *self,
+                  guint        from_level)
+{
+  restore_objects (self, from_level);
+  release_relationships (self, FALSE);
 }
 
 /* The transaction is gone (rolled back by a failed flush, or lost with
@@ -311,7 +335,10 @@ orma_session_commit (OrmaSession  *self,
       _orma_session_end_transaction (self);
     }
   if (self->expire_on_commit)
-    self->generation++;
+    {
+      self->generation++;
+      release_relationships (self, FALSE);
+    }
   _orma_session_emit (self, "after-commit");
   return TRUE;
 }
@@ -474,9 +501,10 @@ _orma_session_reset (OrmaSession *self)
       g_autoptr (GError) error = NULL;
       if (!orma_connection_rollback (self->connection, &error))
         g_debug ("rollback on close failed: %s", error->message);
-      rollback_objects (self, 0);
+      restore_objects (self, 0);
       _orma_session_end_transaction (self);
     }
+  release_relationships (self, TRUE);
   orma_session_expunge_all (self);
   g_clear_error (&self->deferred_error);
 }

@@ -180,6 +180,95 @@ from_items (const OrmaSelect *select)
   return items;
 }
 
+static void reserve_select_names (OrmaCompiler *c, const OrmaSelect *select,
+                                  GHashTable *seen);
+
+static void
+reserve_name (OrmaCompiler *c, const char *name)
+{
+  g_hash_table_add (c->used_names, g_strdup (name));
+}
+
+static void
+reserve_alias_names (OrmaCompiler *c, OrmaAlias *alias, GHashTable *seen)
+{
+  if (!g_hash_table_add (seen, alias))
+    return;
+  if (alias->kind == ORMA_ALIAS_TABLE && !alias->is_alias)
+    reserve_name (c, alias->table->name);
+  else if (alias->name != NULL)
+    reserve_name (c, alias->name);
+  if (alias->kind == ORMA_ALIAS_SUBQUERY && alias->subquery != NULL)
+    reserve_select_names (c, alias->subquery, seen);
+}
+
+static void
+reserve_expr_names (OrmaCompiler *c, OrmaExpr *expr, GHashTable *seen)
+{
+  guint i;
+
+  if (expr == NULL)
+    return;
+  if (expr->from != NULL)
+    reserve_alias_names (c, expr->from, seen);
+  if (expr->select != NULL)
+    reserve_select_names (c, expr->select, seen);
+  for (i = 0; expr->children != NULL && i < expr->n_children; i++)
+    reserve_expr_names (c, expr->children[i], seen);
+}
+
+static void
+reserve_exprs_names (OrmaCompiler *c, OrmaExpr **exprs, guint n,
+                     GHashTable *seen)
+{
+  guint i;
+
+  for (i = 0; exprs != NULL && i < n; i++)
+    reserve_expr_names (c, exprs[i], seen);
+}
+
+static void
+reserve_select_names (OrmaCompiler *c, const OrmaSelect *select,
+                      GHashTable *seen)
+{
+  g_autoptr (GPtrArray) items = from_items (select);
+  guint i;
+
+  if (select->from_item == NULL && select->from != NULL)
+    reserve_name (c, select->from->name);
+  for (i = 0; i < items->len; i++)
+    reserve_alias_names (c, g_ptr_array_index (items, i), seen);
+  for (i = 0; select->joins != NULL && i < select->n_joins; i++)
+    reserve_expr_names (c, select->joins[i].on, seen);
+  reserve_exprs_names (c, select->columns, select->n_columns, seen);
+  reserve_expr_names (c, select->where, seen);
+  reserve_exprs_names (c, select->group_by, select->n_group_by, seen);
+  reserve_expr_names (c, select->having, seen);
+  reserve_exprs_names (c, select->order_by, select->n_order_by, seen);
+  for (i = 0; select->unions != NULL && i < select->n_unions; i++)
+    reserve_select_names (c, select->unions[i], seen);
+}
+
+/* Every name the statement uses as it is (tables named bare, aliases
+ * named by the caller), at any depth, is taken before the first
+ * anonymous alias is named. Taking only those of the select being
+ * printed is not enough: an outer alias named "users_1" by the compiler
+ * would be shadowed by an alias the caller named "users_1" inside an
+ * EXISTS, and a correlation to the outer one would silently bind to the
+ * inner one. Done once, by the outermost select of the statement (when
+ * nothing is named yet). */
+static void
+reserve_statement_names (OrmaCompiler *c, const OrmaSelect *select)
+{
+  g_autoptr (GHashTable) seen = NULL;
+
+  if (g_hash_table_size (c->used_names) > 0 ||
+      g_hash_table_size (c->alias_names) > 0)
+    return;
+  seen = g_hash_table_new (NULL, NULL);
+  reserve_select_names (c, select, seen);
+}
+
 /* Names given by the caller are taken first, so that an anonymous alias
  * met earlier in the clause never takes one of them. */
 static void
@@ -189,15 +278,15 @@ name_from_items (OrmaCompiler *c, const OrmaSelect *select)
   guint i;
 
   if (select->from_item == NULL && select->from != NULL)
-    g_hash_table_add (c->used_names, g_strdup (select->from->name));
+    reserve_name (c, select->from->name);
   for (i = 0; i < items->len; i++)
     {
       OrmaAlias *item = g_ptr_array_index (items, i);
 
       if (item->kind == ORMA_ALIAS_TABLE && !item->is_alias)
-        g_hash_table_add (c->used_names, g_strdup (item->table->name));
+        reserve_name (c, item->table->name);
       else if (item->name != NULL)
-        g_hash_table_add (c->used_names, g_strdup (item->name));
+        reserve_name (c, item->name);
     }
   for (i = 0; i < items->len; i++)
     _orma_compiler_alias_name (c, g_ptr_array_index (items, i));
@@ -417,9 +506,29 @@ compile_order_by (OrmaCompiler *c, const OrmaSelect *select,
   return ok;
 }
 
+/* A value kept alive by @scratch for as long as the caller keeps it. It
+ * lives in a block of its own that a scratch value holds (a boxed
+ * GValue), not in the array itself: the array grows with every select of
+ * the statement that is not an owned copy (a UNION of selects on the
+ * stack), and growing moves its elements, which the parameters already
+ * collected would still point to. */
+static const GValue *
+scratch_int64 (GArray *scratch, gint64 number)
+{
+  GValue *value = g_new0 (GValue, 1);
+  GValue holder = G_VALUE_INIT;
+
+  g_value_init (value, G_TYPE_INT64);
+  g_value_set_int64 (value, number);
+  g_value_init (&holder, G_TYPE_VALUE);
+  g_value_take_boxed (&holder, value);
+  g_array_append_val (scratch, holder);   /* the array owns it now */
+  return value;
+}
+
 /* Limit and offset are parameters too, so that paging through a result
  * reuses one prepared statement. An owned copy carries its own values;
- * a select on the caller's stack has them kept in the scratch array. */
+ * a select on the caller's stack has them kept by the scratch array. */
 static gboolean
 compile_limit_offset (OrmaCompiler *c, const OrmaSelect *select,
                       GError **error)
@@ -434,9 +543,6 @@ compile_limit_offset (OrmaCompiler *c, const OrmaSelect *select,
 
   if (!select->owned)
     {
-      GValue *values;
-      guint first;
-
       if (c->scratch == NULL)
         {
           _orma_set_error (error, ORMA_ERROR_INVALID_QUERY,
@@ -444,23 +550,10 @@ compile_limit_offset (OrmaCompiler *c, const OrmaSelect *select,
                            "copy (_orma_select_copy)");
           return FALSE;
         }
-      /* Grow the array once, before taking pointers into it: a later
-       * growth would move the values the parameters point to. */
-      first = c->scratch->len;
-      g_array_set_size (c->scratch, first + has_limit + has_offset);
-      values = &g_array_index (c->scratch, GValue, first);
       if (has_limit)
-        {
-          g_value_init (values, G_TYPE_INT64);
-          g_value_set_int64 (values, select->limit);
-          limit = values++;
-        }
+        limit = scratch_int64 (c->scratch, select->limit);
       if (has_offset)
-        {
-          g_value_init (values, G_TYPE_INT64);
-          g_value_set_int64 (values, select->offset);
-          offset = values;
-        }
+        offset = scratch_int64 (c->scratch, select->offset);
     }
 
   if (has_limit)
@@ -546,6 +639,7 @@ _orma_compiler_select (OrmaCompiler     *c,
       _orma_set_error (error, ORMA_ERROR_INVALID_QUERY, "No SELECT to compile");
       return FALSE;
     }
+  reserve_statement_names (c, select);
   if (!compile_core (c, select, error))
     return FALSE;
   for (i = 0; select->unions != NULL && i < select->n_unions; i++)

@@ -7,7 +7,9 @@
  * statement like the compiler's own. The scanner knows just enough SQL
  * not to see parameters where there are none: inside '...' strings,
  * "..." identifiers, -- and block comments, and in PostgreSQL's "::type"
- * casts.
+ * casts. On PostgreSQL it also knows the forms SQLite does not have:
+ * E'...' strings with backslash escapes, $$...$$ and $tag$...$tag$
+ * strings, and block comments that nest.
  *
  * SPDX-License-Identifier: LGPL-2.1-or-later
  */
@@ -36,11 +38,84 @@ skip_quoted (const char *p)
   return p;
 }
 
+/* Where a block comment starting at @p ends; PostgreSQL's nest */
+static const char *
+skip_block_comment (const char *p, gboolean nested)
+{
+  guint depth = 0;
+
+  for (; *p != '\0'; p++)
+    {
+      if (p[0] == '/' && p[1] == '*' && (depth == 0 || nested))
+        {
+          depth++;
+          p++;
+        }
+      else if (p[0] == '*' && p[1] == '/')
+        {
+          p++;
+          if (--depth == 0)
+            return p + 1;
+        }
+    }
+  return p;
+}
+
+/* After the closing quote of an E'...' string whose quote is at @p: a
+ * backslash escapes the next character, and '' still stands for ' */
+static const char *
+skip_escaped_string (const char *p)
+{
+  for (p++; *p != '\0'; p++)
+    {
+      if (*p == '\\' && p[1] != '\0')
+        p++;
+      else if (*p == '\'')
+        {
+          if (p[1] != '\'')
+            return p + 1;
+          p++;
+        }
+    }
+  return p;
+}
+
+/* A character that continues a PostgreSQL identifier ("a$b" is one) */
+static gboolean
+is_identifier_char (char c)
+{
+  return g_ascii_isalnum (c) || c == '_' || c == '$' || (c & 0x80) != 0;
+}
+
+/* After a dollar-quoted string whose opening $tag$ (or $$) is at @p, or
+ * NULL when @p starts no such tag ($1 is a positional parameter) */
+static const char *
+skip_dollar_quoted (const char *p)
+{
+  const char *tag_end = p + 1;
+  g_autofree char *tag = NULL;
+  const char *close;
+
+  if (*tag_end != '$')
+    {
+      if (!(g_ascii_isalpha (*tag_end) || *tag_end == '_' || (*tag_end & 0x80)))
+        return NULL;
+      while (g_ascii_isalnum (*tag_end) || *tag_end == '_' || (*tag_end & 0x80))
+        tag_end++;
+      if (*tag_end != '$')
+        return NULL;
+    }
+  tag = g_strndup (p, tag_end + 1 - p);
+  close = strstr (tag_end + 1, tag);
+  return close != NULL ? close + strlen (tag) : p + strlen (p);
+}
+
 /* Where a string, quoted identifier or comment starting at @p ends, or
  * NULL when @p starts none of them. An unterminated one runs to the end
- * of the text, as the database will read it. */
+ * of the text, as the database will read it. @at_word_start: @p does not
+ * continue an identifier (E'...' and $tag$ only start a token there). */
 static const char *
-skip_opaque (const char *p)
+skip_opaque (const char *p, gboolean postgresql, gboolean at_word_start)
 {
   const char *end;
 
@@ -52,10 +127,13 @@ skip_opaque (const char *p)
       return end != NULL ? end : p + strlen (p);
     }
   if (p[0] == '/' && p[1] == '*')
-    {
-      end = strstr (p + 2, "*/");
-      return end != NULL ? end + 2 : p + strlen (p);
-    }
+    return skip_block_comment (p, postgresql);
+  if (!postgresql || !at_word_start)
+    return NULL;
+  if ((p[0] == 'E' || p[0] == 'e') && p[1] == '\'')
+    return skip_escaped_string (p + 1);
+  if (p[0] == '$')
+    return skip_dollar_quoted (p);
   return NULL;
 }
 
@@ -111,6 +189,7 @@ _orma_compile_text (const OrmaDialect *dialect,
                     GError           **error)
 {
   g_autoptr (GString) out = NULL;
+  gboolean postgresql;
   guint n_params;
   const char *p;
 
@@ -118,11 +197,13 @@ _orma_compile_text (const OrmaDialect *dialect,
   g_return_val_if_fail (text != NULL, NULL);
   g_return_val_if_fail (params != NULL, NULL);
 
+  postgresql = strcmp (dialect->name, "postgresql") == 0;
   n_params = params->len;
   out = g_string_sized_new (strlen (text) + 16);
   for (p = text; *p != '\0';)
     {
-      const char *end = skip_opaque (p);
+      const char *end = skip_opaque (p, postgresql,
+                                     p == text || !is_identifier_char (p[-1]));
 
       if (end == NULL && p[0] == ':' && p[1] == ':')
         end = p + 2;                       /* a cast: x::int */

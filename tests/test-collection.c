@@ -999,6 +999,8 @@ START_TEST (test_load_sets_reverse_weakly)
   OrmaRelationship *addresses_rel = rel_of (REL_TYPE_USER, "addresses");
   OrmaRelationship *user_rel = rel_of (REL_TYPE_ADDRESS, "user");
   OrmaRelSlot *slot;
+  RelUser *alive;
+  GWeakRef wendy_ref;
 
   /* a2's parent was loaded already (it says wendy): left alone. */
   _orma_entity_relationship_load (ORMA_ENTITY (a2), user_rel, ORMA_ENTITY (wendy), NULL, TRUE, 3);
@@ -1018,17 +1020,31 @@ START_TEST (test_load_sets_reverse_weakly)
   ck_assert_uint_eq (slot->stamp, 7);
   ck_assert_ptr_eq (related (a2, "user"), wendy);
 
-  /* Held weakly: when wendy goes, a2's parent reads as not loaded. */
-  g_clear_object (&wendy);
+  /* wendy's collection does not hold a2 (not loaded): no cycle, so a2
+   * holds wendy strongly and wendy lives as long as a2 does. */
   slot = _orma_entity_rel_slot (ORMA_ENTITY (a2), user_rel);
+  ck_assert (slot->loaded && !slot->weak);
+  g_weak_ref_init (&wendy_ref, wendy);
+  g_clear_object (&wendy);
+  alive = g_weak_ref_get (&wendy_ref);
+  ck_assert_ptr_nonnull (alive);
+  ck_assert_ptr_eq (related (a2, "user"), alive);
+  g_clear_object (&alive);
+
+  /* Held weakly: when ed goes, a1's parent reads as not loaded. */
+  g_clear_object (&ed);
+  slot = _orma_entity_rel_slot (ORMA_ENTITY (a1), user_rel);
   ck_assert (!slot->loaded);
   ck_assert_ptr_null (slot->value);
-  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (a2), "user"));
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (a1), "user"));
   /* Without a session an unloaded attribute reads as empty. */
-  ck_assert_ptr_null (related (a2, "user"));
-  ck_assert (orma_entity_is_loaded (ORMA_ENTITY (a2), "user"));
+  ck_assert_ptr_null (related (a1, "user"));
+  ck_assert (orma_entity_is_loaded (ORMA_ENTITY (a1), "user"));
 
-  /* No cycle: ed holds a1 strongly, a1 holds ed weakly. */
+  /* a2 lets go of wendy when it goes. */
+  g_clear_object (&a2);
+  ck_assert_ptr_null (g_weak_ref_get (&wendy_ref));
+  g_weak_ref_clear (&wendy_ref);
 }
 END_TEST
 
@@ -1052,6 +1068,188 @@ START_TEST (test_weaken)
   ck_assert_ptr_null (g_weak_ref_get (&ed_ref));
   g_weak_ref_clear (&ed_ref);
   ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (a1), "user"));
+}
+END_TEST
+
+/* ------------------------------------------------------------ holding */
+
+static gboolean
+is_weak (gpointer entity, OrmaRelationship *rel)
+{
+  return _orma_entity_rel_slot (ORMA_ENTITY (entity), rel)->weak;
+}
+
+/* A many-to-one holds its parent weakly exactly while the parent's
+ * collection holds the child (the cycle), strongly otherwise: a child
+ * that leaves without its many-to-one changing keeps its parent alive. */
+START_TEST (test_hold_follows_the_collection)
+{
+  RelUser *ed = rel_user_new ("ed");
+  g_autoptr (RelAddress) a1 = rel_address_new ("a1");
+  g_autoptr (RelAddress) a2 = rel_address_new ("a2");
+  OrmaRelationship *user_rel = rel_of (REL_TYPE_ADDRESS, "user");
+  OrmaCollection *eds = coll (ed, "addresses");
+  GWeakRef ed_ref;
+
+  g_weak_ref_init (&ed_ref, ed);
+  set_related (a1, "user", ed);
+  ck_assert (is_weak (a1, user_rel));
+  append (eds, a2);
+  ck_assert (is_weak (a2, user_rel));
+  ck_assert_ptr_eq (related (a2, "user"), ed);
+
+  /* The flush forgets a1 (its row was deleted): a1 still names ed and
+   * now holds it. */
+  _orma_collection_forget (eds, ORMA_ENTITY (a1));
+  assert_members (eds, "a2");
+  ck_assert_ptr_eq (related (a1, "user"), ed);
+  ck_assert (!is_weak (a1, user_rel));
+
+  /* Back in the collection: weak again. */
+  append (eds, a1);
+  ck_assert (is_weak (a1, user_rel));
+
+  /* Removed: the many-to-one follows to NULL; nothing holds ed but the
+   * test, so no cycle is left. */
+  remove_member (eds, a1);
+  ck_assert_ptr_null (related (a1, "user"));
+  ck_assert (!_orma_collection_holds (eds, ORMA_ENTITY (a1)));
+
+  /* Replaced by a2 alone twice over, then emptied: a2 named ed all
+   * along and is weak while held. */
+  {
+    OrmaEntity *only[] = { ORMA_ENTITY (a2) };
+
+    ck_assert (orma_collection_replace (eds, only, 1, NULL));
+    ck_assert (is_weak (a2, user_rel));
+  }
+  _orma_collection_forget (eds, ORMA_ENTITY (a2));
+  ck_assert (!is_weak (a2, user_rel));
+
+  /* Only a2 keeps ed alive now. */
+  g_object_unref (ed);
+  {
+    g_autoptr (RelUser) alive = g_weak_ref_get (&ed_ref);
+
+    ck_assert_ptr_nonnull (alive);
+    ck_assert_ptr_eq (related (a2, "user"), alive);
+  }
+  g_clear_object (&a2);
+  ck_assert_ptr_null (g_weak_ref_get (&ed_ref));
+  g_weak_ref_clear (&ed_ref);
+}
+END_TEST
+
+/* A many-to-one loaded first is strong; the parent's collection loaded
+ * later with the child makes it weak; released, strong again. */
+START_TEST (test_hold_follows_loads_and_release)
+{
+  g_autoptr (RelUser) ed = rel_user_new ("ed");
+  g_autoptr (RelAddress) a1 = rel_address_new ("a1");
+  g_autoptr (GPtrArray) rows = g_ptr_array_new ();
+  OrmaRelationship *user_rel = rel_of (REL_TYPE_ADDRESS, "user");
+  OrmaRelationship *addresses_rel = rel_of (REL_TYPE_USER, "addresses");
+  OrmaCollection *eds;
+  GString *log;
+
+  _orma_entity_relationship_load (ORMA_ENTITY (a1), user_rel, ORMA_ENTITY (ed), NULL, TRUE, 1);
+  ck_assert (!is_weak (a1, user_rel));
+  g_ptr_array_add (rows, a1);
+  _orma_entity_relationship_load (ORMA_ENTITY (ed), addresses_rel, NULL, rows, FALSE, 1);
+  ck_assert (is_weak (a1, user_rel));
+
+  /* Loaded again without a1 (it moved elsewhere in the database): a1
+   * still names ed until it is reloaded, and holds it. */
+  eds = coll (ed, "addresses");
+  log = watch (eds);
+  _orma_entity_relationship_load (ORMA_ENTITY (ed), addresses_rel, NULL, NULL, FALSE, 2);
+  assert_signals (log, "0:1:0;");
+  ck_assert (!is_weak (a1, user_rel));
+  _orma_entity_relationship_load (ORMA_ENTITY (ed), addresses_rel, NULL, rows, FALSE, 3);
+  assert_signals (log, "0:0:1;");
+  ck_assert (is_weak (a1, user_rel));
+
+  /* Released: the members are dropped with one signal, the collection
+   * is not loaded, and a1 holds ed again. a1's own many-to-one is
+   * released with a1. */
+  _orma_entity_release_relationships (ORMA_ENTITY (ed), FALSE);
+  assert_signals (log, "0:1:0;");
+  ck_assert (!orma_collection_is_loaded (eds));
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (ed), "addresses"));
+  ck_assert (!is_weak (a1, user_rel));
+  ck_assert_ptr_eq (_orma_entity_rel_slot (ORMA_ENTITY (a1), user_rel)->value, ed);
+  _orma_entity_release_relationships (ORMA_ENTITY (a1), FALSE);
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (a1), "user"));
+  unwatch (eds, log);
+}
+END_TEST
+
+/* The one-to-one pair: the parent's scalar holds the child, the
+ * child's many-to-one holds the parent weakly while it does. */
+START_TEST (test_hold_one_to_one)
+{
+  g_autoptr (CollPerson) person = named (coll_person_get_type (), "p");
+  g_autoptr (CollPassport) passport = named (coll_passport_get_type (), "pp");
+  OrmaRelationship *person_rel = rel_of (coll_passport_get_type (), "person");
+  OrmaRelationship *passport_rel = rel_of (coll_person_get_type (), "passport");
+
+  set_related (passport, "person", person);
+  ck_assert (is_weak (passport, person_rel));
+  ck_assert (!is_weak (person, passport_rel));
+
+  /* Not released while not flushed. */
+  _orma_entity_release_relationships (ORMA_ENTITY (person), FALSE);
+  ck_assert_ptr_eq (_orma_entity_rel_slot (ORMA_ENTITY (person), passport_rel)->value, passport);
+
+  /* The parent's side let go (released): the child keeps its parent. */
+  _orma_entity_relationship_accept (ORMA_ENTITY (person), passport_rel);
+  _orma_entity_relationship_accept (ORMA_ENTITY (passport), person_rel);
+  _orma_entity_release_relationships (ORMA_ENTITY (person), FALSE);
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (person), "passport"));
+  ck_assert (!is_weak (passport, person_rel));
+  ck_assert_ptr_eq (_orma_entity_rel_slot (ORMA_ENTITY (passport), person_rel)->value, person);
+
+  set_related (person, "passport", passport);
+  ck_assert (is_weak (passport, person_rel));
+  set_related (passport, "person", NULL);
+  ck_assert_ptr_null (related (person, "passport"));
+}
+END_TEST
+
+/* Two loaded many-to-many collections hold each other's owner; only
+ * releasing breaks that, and changes not flushed are never released. */
+START_TEST (test_release_many_to_many)
+{
+  RelPost *p1 = g_object_new (REL_TYPE_POST, "title", "p1", NULL);
+  RelKeyword *k1 = g_object_new (REL_TYPE_KEYWORD, "keyword", "k1", NULL);
+  g_autoptr (GPtrArray) posts = g_ptr_array_new ();
+  g_autoptr (GPtrArray) keywords = g_ptr_array_new ();
+  OrmaRelationship *keywords_rel = rel_of (REL_TYPE_POST, "keywords");
+  OrmaRelationship *posts_rel = rel_of (REL_TYPE_KEYWORD, "posts");
+  GWeakRef p1_ref, k1_ref;
+
+  g_ptr_array_add (posts, p1);
+  g_ptr_array_add (keywords, k1);
+  _orma_entity_relationship_load (ORMA_ENTITY (p1), keywords_rel, NULL, keywords, FALSE, 1);
+  _orma_entity_relationship_load (ORMA_ENTITY (k1), posts_rel, NULL, posts, FALSE, 1);
+  g_weak_ref_init (&p1_ref, p1);
+  g_weak_ref_init (&k1_ref, k1);
+
+  /* A change not flushed stays. */
+  remove_member (coll (p1, "keywords"), k1);
+  _orma_entity_release_relationships (ORMA_ENTITY (p1), TRUE);
+  ck_assert (orma_entity_is_loaded (ORMA_ENTITY (p1), "keywords"));
+  append (coll (p1, "keywords"), k1);
+  ck_assert (!_orma_collection_has_changes (coll (p1, "keywords")));
+
+  _orma_entity_release_relationships (ORMA_ENTITY (p1), TRUE);
+  _orma_entity_release_relationships (ORMA_ENTITY (k1), TRUE);
+  g_object_unref (p1);
+  g_object_unref (k1);
+  ck_assert_ptr_null (g_weak_ref_get (&p1_ref));
+  ck_assert_ptr_null (g_weak_ref_get (&k1_ref));
+  g_weak_ref_clear (&p1_ref);
+  g_weak_ref_clear (&k1_ref);
 }
 END_TEST
 
@@ -1173,6 +1371,14 @@ make_suite (void)
   tcase_add_test (tc, test_large_collections);
   tcase_add_test (tc, test_load_sets_reverse_weakly);
   tcase_add_test (tc, test_weaken);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("holding");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_hold_follows_the_collection);
+  tcase_add_test (tc, test_hold_follows_loads_and_release);
+  tcase_add_test (tc, test_hold_one_to_one);
+  tcase_add_test (tc, test_release_many_to_many);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("properties");

@@ -543,6 +543,127 @@ b_text (void)
   return s;
 }
 
+
+/* A name given inside a nested select is taken before any anonymous
+ * alias of the statement is named: the outer anonymous alias must not
+ * become "users_1", which the EXISTS would then shadow. */
+static OrmaSelect *
+b_name_taken_nested (void)
+{
+  OrmaSelect *s = sel_new (users);
+  OrmaAlias *anon = orma_table_alias (users, NULL);
+  OrmaAlias *named = orma_table_alias (addresses, "users_1");
+  OrmaSelect *ex = sel_new_item (orma_alias_ref (named));
+
+  sel_column (ex, orma_star ());
+  sel_where (ex, orma_eq (orma_alias_col (named, "user_id"),
+                          orma_alias_col (anon, "id")));
+  sel_column (s, orma_alias_col (anon, "name"));
+  sel_join (s, ORMA_JOIN_INNER, orma_alias_ref (anon),
+            orma_eq (orma_alias_col (anon, "id"), U ("id")));
+  sel_where (s, exists (ex));
+  orma_alias_unref (anon);
+  orma_alias_unref (named);
+  return s;
+}
+
+/* The same for subqueries: an anonymous one in FROM, one named "anon_1"
+ * inside the EXISTS */
+static OrmaSelect *
+b_anon_taken_nested (void)
+{
+  OrmaSelect *inner = sel_new (users);
+  OrmaAlias *anon;
+  OrmaAlias *named;
+  OrmaSelect *ex;
+  OrmaSelect *s;
+
+  sel_column (inner, U ("id"));
+  anon = subquery (inner, NULL);
+  inner = sel_new (addresses);
+  sel_column (inner, A ("user_id"));
+  named = subquery (inner, "anon_1");
+  ex = sel_new_item (orma_alias_ref (named));
+  sel_column (ex, orma_star ());
+  sel_where (ex, orma_eq (orma_alias_col (named, "user_id"),
+                          orma_alias_col (anon, "id")));
+  s = sel_new_item (orma_alias_ref (anon));
+  sel_where (s, exists (ex));
+  orma_alias_unref (anon);
+  orma_alias_unref (named);
+  return s;
+}
+
+/* Aliases and labels that are reserved words or not lower case are
+ * quoted wherever they appear */
+static OrmaSelect *
+b_quoted_names (void)
+{
+  OrmaSelect *s = sel_new (nodes);
+  OrmaAlias *parent = orma_table_alias (nodes, "Parent");
+  OrmaAlias *order = orma_table_alias (nodes, "order");
+
+  sel_column (s, orma_label (N ("name"), "userName"));
+  sel_column (s, orma_label (orma_alias_col (parent, "name"), "select"));
+  sel_join (s, ORMA_JOIN_LEFT, orma_alias_ref (parent),
+            orma_eq (N ("parent_id"), orma_alias_col (parent, "id")));
+  sel_join (s, ORMA_JOIN_LEFT, orma_alias_ref (order),
+            orma_eq (orma_alias_col (parent, "parent_id"), orma_alias_col (order, "id")));
+  sel_where (s, orma_eq (orma_alias_col (order, "name"), orma_str ("root")));
+  sel_order_by (s, N ("id"));
+  orma_alias_unref (parent);
+  orma_alias_unref (order);
+  return s;
+}
+
+/* Nested selects with parameters in the select list, FROM, WHERE,
+ * HAVING and ORDER BY, and LIMIT/OFFSET inside them: parameters are
+ * numbered in the order of the text */
+static OrmaSelect *
+b_all_clauses (void)
+{
+  OrmaSelect *counts = sel_new (addresses);
+  OrmaSelect *k = sel_new (addresses);
+  OrmaSelect *ex = sel_new (addresses);
+  OrmaSelect *last = sel_new (addresses);
+  OrmaSelect *s = sel_new (users);
+  OrmaAlias *c;
+
+  sel_column (counts, A ("user_id"));
+  sel_column (counts, orma_label (orma_count (NULL), "n"));
+  sel_where (counts, orma_like (A ("email"), orma_str ("%.org")));
+  sel_group_by (counts, A ("user_id"));
+  sel_order_by (counts, A ("user_id"));
+  sel_limit (counts, 10, 1);
+  c = subquery (counts, "c");
+
+  sel_column (k, orma_count (NULL));
+  sel_where (k, orma_and (orma_eq (A ("user_id"), U ("id")),
+                          orma_ne (A ("email"), orma_str ("zzz")), NULL));
+  sel_column (ex, A ("id"));
+  sel_where (ex, orma_eq (A ("user_id"), U ("id")));
+  sel_limit (ex, 1, 0);
+  sel_column (last, orma_max (A ("id")));
+  sel_where (last, orma_and (orma_eq (A ("user_id"), U ("id")),
+                             orma_lt (A ("id"), orma_int (100)), NULL));
+
+  sel_column (s, U ("name"));
+  sel_column (s, orma_label (scalar (k), "k"));
+  sel_column (s, orma_alias_col (c, "n"));
+  sel_join (s, ORMA_JOIN_LEFT, orma_alias_ref (c),
+            orma_eq (orma_alias_col (c, "user_id"), U ("id")));
+  sel_where (s, orma_and (orma_gt (U ("age"), orma_int (1)), exists (ex), NULL));
+  sel_group_by (s, U ("id"));
+  sel_group_by (s, U ("name"));
+  sel_group_by (s, orma_alias_col (c, "n"));
+  sel_having (s, orma_ge (orma_count (NULL), orma_int (1)));
+  sel_order_by (s, orma_desc (scalar (last)));
+  sel_order_by (s, U ("name"));
+  sel_limit (s, 3, 0);
+  orma_alias_unref (c);
+  return s;
+}
+
 static const SelectCase select_cases[] = {
   { "self join", b_self_join,
     "SELECT nodes.id, nodes.parent_id, nodes.name FROM nodes "
@@ -643,6 +764,46 @@ static const SelectCase select_cases[] = {
     "SELECT users.id, users.name FROM users WHERE users.age < $1 UNION ALL "
     "SELECT * FROM (SELECT users.id, users.name FROM users WHERE users.age > $2 "
     "ORDER BY users.age DESC LIMIT $3) AS anon_1", "20, 60, 1" },
+  { "name taken inside a nested select", b_name_taken_nested,
+    "SELECT users_2.name FROM users JOIN users AS users_2 ON users_2.id = users.id "
+    "WHERE EXISTS (SELECT * FROM addresses AS users_1 WHERE users_1.user_id = users_2.id)",
+    "SELECT users_2.name FROM users JOIN users AS users_2 ON users_2.id = users.id "
+    "WHERE EXISTS (SELECT * FROM addresses AS users_1 WHERE users_1.user_id = users_2.id)",
+    "" },
+  { "subquery name taken inside a nested select", b_anon_taken_nested,
+    "SELECT anon_2.id FROM (SELECT users.id FROM users) AS anon_2 WHERE EXISTS "
+    "(SELECT * FROM (SELECT addresses.user_id FROM addresses) AS anon_1 "
+    "WHERE anon_1.user_id = anon_2.id)",
+    "SELECT anon_2.id FROM (SELECT users.id FROM users) AS anon_2 WHERE EXISTS "
+    "(SELECT * FROM (SELECT addresses.user_id FROM addresses) AS anon_1 "
+    "WHERE anon_1.user_id = anon_2.id)", "" },
+  { "quoted aliases and labels", b_quoted_names,
+    "SELECT nodes.name AS \"userName\", \"Parent\".name AS \"select\" FROM nodes "
+    "LEFT OUTER JOIN nodes AS \"Parent\" ON nodes.parent_id = \"Parent\".id "
+    "LEFT OUTER JOIN nodes AS \"order\" ON \"Parent\".parent_id = \"order\".id "
+    "WHERE \"order\".name = ? ORDER BY nodes.id",
+    "SELECT nodes.name AS \"userName\", \"Parent\".name AS \"select\" FROM nodes "
+    "LEFT OUTER JOIN nodes AS \"Parent\" ON nodes.parent_id = \"Parent\".id "
+    "LEFT OUTER JOIN nodes AS \"order\" ON \"Parent\".parent_id = \"order\".id "
+    "WHERE \"order\".name = $1 ORDER BY nodes.id", "'root'" },
+  { "parameters in every clause", b_all_clauses,
+    "SELECT users.name, (SELECT count(*) FROM addresses WHERE addresses.user_id = users.id "
+    "AND addresses.email != ?) AS k, c.n FROM users LEFT OUTER JOIN (SELECT addresses.user_id, "
+    "count(*) AS n FROM addresses WHERE addresses.email LIKE ? GROUP BY addresses.user_id "
+    "ORDER BY addresses.user_id LIMIT ? OFFSET ?) AS c ON c.user_id = users.id "
+    "WHERE users.age > ? AND EXISTS (SELECT addresses.id FROM addresses "
+    "WHERE addresses.user_id = users.id LIMIT ?) GROUP BY users.id, users.name, c.n "
+    "HAVING count(*) >= ? ORDER BY (SELECT max(addresses.id) FROM addresses "
+    "WHERE addresses.user_id = users.id AND addresses.id < ?) DESC, users.name LIMIT ?",
+    "SELECT users.name, (SELECT count(*) FROM addresses WHERE addresses.user_id = users.id "
+    "AND addresses.email != $1) AS k, c.n FROM users LEFT OUTER JOIN (SELECT addresses.user_id, "
+    "count(*) AS n FROM addresses WHERE addresses.email LIKE $2 GROUP BY addresses.user_id "
+    "ORDER BY addresses.user_id LIMIT $3 OFFSET $4) AS c ON c.user_id = users.id "
+    "WHERE users.age > $5 AND EXISTS (SELECT addresses.id FROM addresses "
+    "WHERE addresses.user_id = users.id LIMIT $6) GROUP BY users.id, users.name, c.n "
+    "HAVING count(*) >= $7 ORDER BY (SELECT max(addresses.id) FROM addresses "
+    "WHERE addresses.user_id = users.id AND addresses.id < $8) DESC, users.name LIMIT $9",
+    "'zzz', '%.org', 10, 1, 1, 1, 1, 100, 3" },
   { "text", b_text,
     "SELECT users.id FROM users WHERE (users.age % 2 = 0 OR users.age IS NULL) "
     "AND users.name = ?",
@@ -719,6 +880,83 @@ START_TEST (test_stack_select)
                 "SELECT nodes.id, nodes.parent_id, nodes.name FROM nodes "
                 "LEFT OUTER JOIN nodes AS nodes_1 ON nodes.parent_id = nodes_1.id "
                 "WHERE nodes_1.name = $1 LIMIT $2 OFFSET $3", "'root', 2, 4");
+}
+END_TEST
+
+/* A select on the stack whose UNION members are on the stack too, each
+ * with its own LIMIT and OFFSET: every bound value must stay where its
+ * parameter points, however many the scratch array ends up holding. */
+START_TEST (test_stack_union_limits)
+{
+  g_autoptr (OrmaExpr) id = orma_expr_ref_sink (U ("id"));
+  g_autoptr (OrmaExpr) young = orma_expr_ref_sink (orma_lt (U ("age"), orma_int (20)));
+  g_autoptr (OrmaExpr) old = orma_expr_ref_sink (orma_gt (U ("age"), orma_int (60)));
+  OrmaExpr *columns[] = { id };
+  OrmaSelect members[3];
+  OrmaSelect *member_ptrs[3];
+  OrmaSelect top;
+  g_autoptr (GPtrArray) params = g_ptr_array_new ();
+  g_autoptr (GArray) scratch = scratch_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *rendered = NULL;
+  guint i;
+
+  for (i = 0; i < 3; i++)
+    {
+      memset (&members[i], 0, sizeof members[i]);
+      members[i].from = users;
+      members[i].columns = columns;
+      members[i].n_columns = 1;
+      members[i].where = old;
+      members[i].limit = i + 1;
+      members[i].offset = i + 1;
+      member_ptrs[i] = &members[i];
+    }
+  memset (&top, 0, sizeof top);
+  top.from = users;
+  top.columns = columns;
+  top.n_columns = 1;
+  top.where = young;
+  top.unions = member_ptrs;
+  top.n_unions = 3;
+  top.limit = 10;
+  top.offset = 7;
+
+  sql = _orma_compile_select (&_orma_dialect_postgresql, &top, params, scratch,
+                              &error);
+  orma_assert_no_error (error);
+  ck_assert_str_eq (sql,
+                    "SELECT users.id FROM users WHERE users.age < $1 UNION "
+                    "SELECT * FROM (SELECT users.id FROM users WHERE users.age > $2 "
+                    "LIMIT $3 OFFSET $4) AS anon_1 UNION "
+                    "SELECT * FROM (SELECT users.id FROM users WHERE users.age > $5 "
+                    "LIMIT $6 OFFSET $7) AS anon_2 UNION "
+                    "SELECT * FROM (SELECT users.id FROM users WHERE users.age > $8 "
+                    "LIMIT $9 OFFSET $10) AS anon_3 LIMIT $11 OFFSET $12");
+  /* the limits and offsets are values the scratch array keeps (in it,
+   * or held by one of its values), not where it was before it grew */
+  for (i = 0; i < params->len; i++)
+    {
+      const GValue *value = g_ptr_array_index (params, i);
+      gboolean kept = FALSE;
+      guint k;
+
+      if (i == 0 || i == 1 || i == 4 || i == 7)
+        continue;
+      for (k = 0; k < scratch->len; k++)
+        {
+          GValue *held = &g_array_index (scratch, GValue, k);
+
+          kept = kept || held == value ||
+                 (G_VALUE_HOLDS (held, G_TYPE_VALUE) &&
+                  g_value_get_boxed (held) == value);
+        }
+      ck_assert_msg (kept, "parameter %u is not kept by the scratch array",
+                     i + 1);
+    }
+  rendered = render_params (params);
+  ck_assert_str_eq (rendered, "20, 60, 1, 1, 60, 2, 2, 60, 3, 3, 10, 7");
 }
 END_TEST
 
@@ -1033,6 +1271,68 @@ START_TEST (test_text_errors)
 }
 END_TEST
 
+/* PostgreSQL's own string forms: E'' strings with backslash escapes,
+ * dollar-quoted strings (with and without a tag, not to be confused
+ * with a $ inside an identifier), nested block comments, and ":=" of
+ * named function arguments */
+typedef struct {
+  const char *text;
+  const char *postgresql;
+  const char *params;
+} PgTextCase;
+
+static const PgTextCase pg_text_cases[] = {
+  { "SELECT E'it\\'s :name', :age", "SELECT E'it\\'s :name', $1", "42" },
+  { "SELECT e'\\\\', :age, E'\\\\\\' :name'", "SELECT e'\\\\', $1, E'\\\\\\' :name'", "42" },
+  { "SELECT 'a\\', :age", "SELECT 'a\\', $1", "42" },
+  { "SELECT $$ it's :name $$, :age", "SELECT $$ it's :name $$, $1", "42" },
+  { "SELECT $fn$ :name $x$ $ $fn$ || :age", "SELECT $fn$ :name $x$ $ $fn$ || $1", "42" },
+  { "SELECT a$b$c, :age, b$$ FROM t", "SELECT a$b$c, $1, b$$ FROM t", "42" },
+  { "SELECT /* outer /* inner */ :name */ :age", "SELECT /* outer /* inner */ :name */ $1", "42" },
+  { "SELECT f(a := :age, b => :name)", "SELECT f(a := $1, b => $2)", "42, 'ed'" },
+  { "SELECT :age::text, ':'::text, :name_2", "SELECT $1::text, ':'::text, $2", "42, 'ann'" },
+  { "SELECT 1 :", "SELECT 1 :", "" },
+  { "SELECT :name_2", "SELECT $1", "'ann'" },
+};
+
+START_TEST (test_text_postgresql)
+{
+  const PgTextCase *tc = &pg_text_cases[_i];
+  g_autoptr (GHashTable) exprs = text_values ();
+  g_autoptr (GHashTable) values = value_table (exprs);
+  g_autoptr (GPtrArray) params = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+  g_autofree char *rendered = NULL;
+
+  sql = _orma_compile_text (&_orma_dialect_postgresql, tc->text, values,
+                            params, &error);
+  orma_assert_no_error (error);
+  ck_assert_str_eq (sql, tc->postgresql);
+  rendered = render_params (params);
+  ck_assert_str_eq (rendered, tc->params);
+}
+END_TEST
+
+/* SQLite knows none of those forms: a backslash is an ordinary
+ * character and "$" starts one of its own parameter names */
+START_TEST (test_text_sqlite_strings)
+{
+  g_autoptr (GHashTable) exprs = text_values ();
+  g_autoptr (GHashTable) values = value_table (exprs);
+  g_autoptr (GPtrArray) params = g_ptr_array_new ();
+  g_autoptr (GError) error = NULL;
+  g_autofree char *sql = NULL;
+
+  sql = _orma_compile_text (&_orma_dialect_sqlite,
+                            "SELECT 'a\\', :age, E'b\\', :name /* x /* y */ :name_2",
+                            values, params, &error);
+  orma_assert_no_error (error);
+  ck_assert_str_eq (sql, "SELECT 'a\\', ?, E'b\\', ? /* x /* y */ ?");
+  ck_assert_uint_eq (params->len, 3);
+}
+END_TEST
+
 /* Numbering continues after the parameters already collected */
 START_TEST (test_text_numbering_continues)
 {
@@ -1271,6 +1571,64 @@ START_TEST (test_db_scalar)
 }
 END_TEST
 
+/* Parameters in every clause, with LIMIT/OFFSET in nested selects */
+START_TEST (test_db_all_clauses)
+{
+  g_autofree char *rows = run_select (b_all_clauses ());
+
+  ck_assert_str_eq (rows, "fred,1,1;wendy,1,1;ed,2,NULL");
+}
+END_TEST
+
+/* The EXISTS correlates with the outer alias, not with its own */
+START_TEST (test_db_name_taken_nested)
+{
+  OrmaSelect *s = b_name_taken_nested ();
+  g_autofree char *rows = NULL;
+
+  sel_order_by (s, U ("id"));
+  rows = run_select (s);
+  ck_assert_str_eq (rows, "ed;wendy;fred");
+}
+END_TEST
+
+START_TEST (test_db_quoted_names)
+{
+  g_autofree char *rows = run_select (b_quoted_names ());
+
+  ck_assert_str_eq (rows, "grandchild,child;grandchild2,child2");
+}
+END_TEST
+
+/* ORDER BY a mixed-case label, LIMIT and OFFSET over a UNION whose
+ * member has its own ORDER BY and LIMIT */
+START_TEST (test_db_union_limit)
+{
+  OrmaSelect *s = sel_new (users);
+  OrmaSelect *old = sel_new (users);
+  OrmaSelect *oldest = sel_new (users);
+  g_autofree char *rows = NULL;
+
+  sel_column (s, orma_label (U ("name"), "userName"));
+  sel_column (s, U ("age"));
+  sel_where (s, orma_lt (U ("age"), orma_int (20)));
+  sel_column (old, U ("name"));
+  sel_column (old, U ("age"));
+  sel_where (old, orma_gt (U ("age"), orma_int (60)));
+  sel_column (oldest, U ("name"));
+  sel_column (oldest, U ("age"));
+  sel_where (oldest, orma_gt (U ("age"), orma_int (30)));
+  sel_order_by (oldest, U ("age"));
+  sel_limit (oldest, 2, 0);
+  sel_union (s, old, FALSE);
+  sel_union (s, oldest, FALSE);
+  sel_order_by (s, orma_desc (orma_label (U ("name"), "userName")));
+  sel_limit (s, 2, 1);
+  rows = run_select (s);
+  ck_assert_str_eq (rows, "mary,70;fred,40");
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 static Suite *
@@ -1283,6 +1641,7 @@ make_suite (void)
   tcase_add_checked_fixture (tc, tables_setup, tables_teardown);
   tcase_add_loop_test (tc, test_select_cases, 0, G_N_ELEMENTS (select_cases));
   tcase_add_test (tc, test_stack_select);
+  tcase_add_test (tc, test_stack_union_limits);
   tcase_add_test (tc, test_expr_with_subquery);
   suite_add_tcase (suite, tc);
 
@@ -1299,6 +1658,8 @@ make_suite (void)
   tcase_add_loop_test (tc, test_text_cases, 0, G_N_ELEMENTS (text_cases));
   tcase_add_test (tc, test_text_errors);
   tcase_add_test (tc, test_text_numbering_continues);
+  tcase_add_loop_test (tc, test_text_postgresql, 0, G_N_ELEMENTS (pg_text_cases));
+  tcase_add_test (tc, test_text_sqlite_strings);
   suite_add_tcase (suite, tc);
 
   tc = tcase_create ("database");
@@ -1309,6 +1670,10 @@ make_suite (void)
   tcase_add_test (tc, test_db_group_by);
   tcase_add_test (tc, test_db_subquery_from);
   tcase_add_test (tc, test_db_scalar);
+  tcase_add_test (tc, test_db_all_clauses);
+  tcase_add_test (tc, test_db_name_taken_nested);
+  tcase_add_test (tc, test_db_quoted_names);
+  tcase_add_test (tc, test_db_union_limit);
   suite_add_tcase (suite, tc);
 
   return suite;

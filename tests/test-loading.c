@@ -841,6 +841,536 @@ START_TEST (test_composite_key)
 }
 END_TEST
 
+/* ------------------------------------------------------------------ */
+/* eager: review cases                                                 */
+
+/* A joined path below a joined path: each post once, each keyword once
+ * per post though the author's two addresses repeat the rows, the same
+ * keyword on two posts, the author's addresses once each. */
+START_TEST (test_joined_nested_paths)
+{
+  g_autoptr (OrmaQuery) query = orma_session_query (session, REL_TYPE_POST);
+  g_autoptr (GPtrArray) posts = NULL;
+  const char *keywords[] = { "c,glib", "sql", "c,sql" };
+
+  orma_query_order_by (query, orma_col (REL_TYPE_POST, "id"));
+  orma_query_load (query, "keywords", ORMA_LOAD_JOINED);
+  orma_query_load (query, "author.addresses", ORMA_LOAD_JOINED);
+  posts = all (query);
+  ck_assert_uint_eq (posts->len, 3);
+  orma_test_log_clear (engine);
+  for (guint i = 0; i < posts->len; i++)
+    {
+      g_autoptr (OrmaCollection) found = collection (g_ptr_array_index (posts, i), "keywords");
+      g_autoptr (RelUser) author = related (g_ptr_array_index (posts, i), "author");
+      g_autoptr (OrmaCollection) addresses = collection (author, "addresses");
+
+      assert_names (found, "keyword", keywords[i]);
+      assert_names (addresses, "email", i < 2 ? "ed@example.com,ed@work.example"
+                                              : "wendy@example.com");
+    }
+  orma_test_assert_no_sql (engine);
+}
+END_TEST
+
+/* A collection loaded and changed but not flushed is not replaced by
+ * the rows of a joined load; nor is an owner's changed column, nor a
+ * many-to-one set by the application. */
+START_TEST (test_joined_keeps_unflushed_changes)
+{
+  g_autoptr (RelUser) ed = get (REL_TYPE_USER, 1);
+  g_autoptr (RelUser) wendy = get (REL_TYPE_USER, 2);
+  g_autoptr (OrmaCollection) addresses = collection (ed, "addresses");
+  g_autoptr (RelAddress) moved = get (REL_TYPE_ADDRESS, 3);
+  g_autoptr (OrmaQuery) query = users_by_id ();
+  g_autoptr (OrmaQuery) by_address = NULL;
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+  g_autoptr (OrmaCollection) after = NULL;
+  g_autoptr (RelUser) owner = NULL;
+  g_autofree char *fullname = NULL;
+
+  orma_session_set_autoflush (session, FALSE);
+  ck_assert (orma_collection_remove (addresses, orma_collection_get (addresses, 0), NULL));
+  g_object_set (wendy, "fullname", "changed", NULL);
+  ck_assert (orma_entity_set_related (ORMA_ENTITY (moved), "user", ed, NULL));
+
+  orma_query_load (query, "addresses", ORMA_LOAD_JOINED);
+  users = all (query);
+  ck_assert_uint_eq (users->len, 3);
+  after = collection (ed, "addresses");
+  assert_names (after, "email", "ed@work.example,wendy@example.com");
+  fullname = string_of (wendy, "fullname");
+  ck_assert_str_eq (fullname, "changed");
+
+  by_address = orma_session_query (session, REL_TYPE_ADDRESS);
+  orma_query_load (by_address, "user", ORMA_LOAD_JOINED);
+  found = all (by_address);
+  owner = related (moved, "user");
+  ck_assert_ptr_eq (owner, ed);
+}
+END_TEST
+
+/* LIMIT/OFFSET with a joined collection, ordered descending: the limit
+ * counts owners and the order is kept outside the subquery. */
+START_TEST (test_joined_limit_offset_desc)
+{
+  g_autoptr (OrmaQuery) query = orma_session_query (session, REL_TYPE_USER);
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (OrmaCollection) ed = NULL;
+  g_autoptr (OrmaCollection) wendy = NULL;
+
+  orma_query_order_by (query, orma_desc (orma_col (REL_TYPE_USER, "id")));
+  orma_query_load (query, "addresses", ORMA_LOAD_JOINED);
+  orma_query_limit (query, 2);
+  orma_query_offset (query, 1);
+  users = all (query);
+  orma_test_assert_log (engine,
+                        "BEGIN",
+                        "SELECT anon_1.id, anon_1.name, anon_1.fullname, addresses_1.id, "
+                        "addresses_1.email, addresses_1.user_id FROM (SELECT " USER_COLUMNS
+                        " FROM users ORDER BY users.id DESC LIMIT ? OFFSET ?) AS anon_1 "
+                        "LEFT OUTER JOIN addresses AS addresses_1 ON anon_1.id = addresses_1.user_id "
+                        "ORDER BY anon_1.id DESC, addresses_1.id",
+                        NULL);
+  ck_assert_uint_eq (users->len, 2);
+  ck_assert_int_eq (rel_get_id (g_ptr_array_index (users, 0)), 2);
+  ck_assert_int_eq (rel_get_id (g_ptr_array_index (users, 1)), 1);
+  orma_test_log_clear (engine);
+  wendy = collection (g_ptr_array_index (users, 0), "addresses");
+  ed = collection (g_ptr_array_index (users, 1), "addresses");
+  assert_names (wendy, "email", "wendy@example.com");
+  assert_names (ed, "email", "ed@example.com,ed@work.example");
+  orma_test_assert_no_sql (engine);
+}
+END_TEST
+
+/* first() and one() with a joined collection: one owner with two
+ * children is one result, its collection whole. */
+START_TEST (test_joined_first_one)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OrmaQuery) query = users_by_id ();
+  g_autoptr (OrmaQuery) single = orma_session_query (session, REL_TYPE_USER);
+  g_autoptr (RelUser) first = NULL;
+  g_autoptr (RelUser) one = NULL;
+  g_autoptr (OrmaCollection) addresses = NULL;
+
+  orma_query_load (query, "addresses", ORMA_LOAD_JOINED);
+  first = orma_query_first (query, &error);
+  orma_assert_no_error (error);
+  ck_assert_int_eq (rel_get_id (first), 1);
+  orma_test_log_clear (engine);
+  addresses = collection (first, "addresses");
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+  orma_test_assert_no_sql (engine);
+  g_clear_object (&first);
+  g_clear_object (&addresses);
+
+  orma_session_expire_all (session);
+  orma_query_filter (single, orma_eq (orma_col (REL_TYPE_USER, "name"), orma_str ("ed")));
+  orma_query_load (single, "addresses", ORMA_LOAD_JOINED);
+  one = orma_query_one (single, &error);
+  orma_assert_no_error (error);
+  ck_assert_int_eq (rel_get_id (one), 1);
+  orma_test_log_clear (engine);
+  addresses = collection (one, "addresses");
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+  orma_test_assert_no_sql (engine);
+}
+END_TEST
+
+typedef struct {
+  GPtrArray *seen;   /* RelUser*, referenced */
+} Chunks;
+
+static gboolean
+keep_chunk (GPtrArray *entities, gpointer user_data)
+{
+  Chunks *chunks = user_data;
+
+  for (guint i = 0; i < entities->len; i++)
+    g_ptr_array_add (chunks->seen, g_object_ref (g_ptr_array_index (entities, i)));
+  return TRUE;
+}
+
+/* Streaming in chunks with a joined collection when the rows of one
+ * owner are not together (the statement is ordered by the collection
+ * only): each owner comes once, with its whole collection. */
+START_TEST (test_joined_chunks_owner_rows_apart)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OrmaQuery) query = orma_session_query (session, REL_TYPE_USER);
+  Chunks chunks = { g_ptr_array_new_with_free_func (g_object_unref) };
+  guint sizes[4] = { 0 };
+
+  exec_sql ("INSERT INTO addresses (id, email, user_id) VALUES (4, 'ed@home.example', 1)");
+  orma_test_log_clear (engine);
+  orma_query_load (query, "addresses", ORMA_LOAD_JOINED);
+  ck_assert (orma_query_foreach_chunk (query, 1, keep_chunk, &chunks, &error));
+  orma_assert_no_error (error);
+  orma_test_assert_log (engine,
+                        "BEGIN",
+                        "SELECT " USER_COLUMNS ", addresses_1.id, addresses_1.email, "
+                        "addresses_1.user_id FROM users LEFT OUTER JOIN addresses AS addresses_1 "
+                        "ON users.id = addresses_1.user_id ORDER BY users.id, addresses_1.id",
+                        NULL);
+  ck_assert_uint_eq (chunks.seen->len, 3);
+  orma_test_log_clear (engine);
+  for (guint i = 0; i < chunks.seen->len; i++)
+    {
+      RelUser *user = g_ptr_array_index (chunks.seen, i);
+      g_autoptr (OrmaCollection) addresses = collection (user, "addresses");
+
+      ck_assert_uint_eq (sizes[rel_get_id (user)], 0);
+      sizes[rel_get_id (user)] = orma_collection_get_size (addresses) + 1;
+    }
+  orma_test_assert_no_sql (engine);
+  ck_assert_uint_eq (sizes[1], 4);
+  ck_assert_uint_eq (sizes[2], 2);
+  ck_assert_uint_eq (sizes[3], 1);
+  g_ptr_array_unref (chunks.seen);
+}
+END_TEST
+
+/* A selectin load under a joined path: the joined objects' collections
+ * in one more SELECT, each owner once. */
+START_TEST (test_selectin_under_joined)
+{
+  g_autoptr (OrmaQuery) query = orma_session_query (session, REL_TYPE_ADDRESS);
+  g_autoptr (GPtrArray) addresses = NULL;
+  g_autoptr (RelUser) ed = NULL;
+  g_autoptr (OrmaCollection) of_ed = NULL;
+
+  orma_query_order_by (query, orma_col (REL_TYPE_ADDRESS, "id"));
+  orma_query_load (query, "user", ORMA_LOAD_JOINED);
+  orma_query_load (query, "user.addresses", ORMA_LOAD_SELECTIN);
+  addresses = all (query);
+  orma_test_assert_log (engine,
+                        "BEGIN",
+                        "SELECT " ADDRESS_COLUMNS ", users_1.id, users_1.name, users_1.fullname "
+                        "FROM addresses LEFT OUTER JOIN users AS users_1 "
+                        "ON users_1.id = addresses.user_id ORDER BY addresses.id",
+                        "SELECT " ADDRESS_COLUMNS " FROM addresses "
+                        "WHERE addresses.user_id IN (?, ?) ORDER BY addresses.id",
+                        NULL);
+  orma_test_log_clear (engine);
+  ed = related (g_ptr_array_index (addresses, 0), "user");
+  of_ed = collection (ed, "addresses");
+  assert_names (of_ed, "email", "ed@example.com,ed@work.example");
+  ck_assert_ptr_eq (orma_collection_get (of_ed, 1), g_ptr_array_index (addresses, 1));
+  orma_test_assert_no_sql (engine);
+}
+END_TEST
+
+/* Owners that come twice (an inner join to their collection) are
+ * loaded once by selectin, and an owner without rows gets an empty,
+ * loaded collection. */
+START_TEST (test_selectin_duplicate_owners)
+{
+  g_autoptr (OrmaQuery) query = users_by_id ();
+  g_autoptr (GPtrArray) users = NULL;
+
+  orma_query_outerjoin (query, "addresses", NULL);
+  orma_query_load (query, "addresses", ORMA_LOAD_SELECTIN);
+  users = all (query);
+  orma_test_assert_log (engine,
+                        "BEGIN",
+                        "SELECT " USER_COLUMNS " FROM users LEFT OUTER JOIN addresses "
+                        "ON users.id = addresses.user_id ORDER BY users.id",
+                        "SELECT " ADDRESS_COLUMNS " FROM addresses "
+                        "WHERE addresses.user_id IN (?, ?, ?) ORDER BY addresses.id",
+                        NULL);
+  assert_addresses_loaded (users);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* lazy: review cases                                                  */
+
+static void
+count_warning (const char *domain, GLogLevelFlags level, const char *message, gpointer data)
+{
+  (void) domain; (void) level; (void) message;
+  (*(guint *) data)++;
+}
+
+/* raise through the GObject property: a warning and NULL, no SQL. */
+START_TEST (test_raise_property_warns)
+{
+  g_autoptr (OrmaQuery) query = users_by_id ();
+  g_autoptr (GPtrArray) users = NULL;
+  OrmaCollection *addresses = NULL;
+  guint warnings = 0;
+  guint handler;
+
+  orma_query_load (query, "addresses", ORMA_LOAD_RAISE);
+  users = all (query);
+  orma_test_log_clear (engine);
+  handler = g_log_set_handler ("orma", G_LOG_LEVEL_WARNING, count_warning, &warnings);
+  g_object_get (g_ptr_array_index (users, 0), "addresses", &addresses, NULL);
+  g_log_remove_handler ("orma", handler);
+  ck_assert_ptr_null (addresses);
+  ck_assert_uint_eq (warnings, 1);
+  orma_test_assert_no_sql (engine);
+}
+END_TEST
+
+/* noload, then an append: the new member is written with the owner's
+ * key, and the rows the noload skipped are still there afterwards. */
+START_TEST (test_noload_then_append)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OrmaQuery) query = users_by_id ();
+  g_autoptr (GPtrArray) users = NULL;
+  g_autoptr (OrmaCollection) addresses = NULL;
+  g_autoptr (RelAddress) added = rel_address_new ("ed@new.example");
+  RelUser *ed;
+
+  orma_query_load (query, "addresses", ORMA_LOAD_NOLOAD);
+  users = all (query);
+  ed = g_ptr_array_index (users, 0);
+  addresses = collection (ed, "addresses");
+  ck_assert (orma_collection_append (addresses, added, &error));
+  orma_assert_no_error (error);
+  orma_session_commit (session, &error);
+  orma_assert_no_error (error);
+  ck_assert_int_eq (orma_test_count_rows (engine, "addresses", "user_id = 1"), 3);
+  g_clear_object (&addresses);
+  addresses = collection (ed, "addresses");
+  assert_names (addresses, "email", "ed@example.com,ed@work.example,ed@new.example");
+}
+END_TEST
+
+/* A detached object keeps what was loaded: no SQL, no error. */
+START_TEST (test_detached_loaded)
+{
+  g_autoptr (RelUser) ed = get (REL_TYPE_USER, 1);
+  g_autoptr (OrmaCollection) addresses = collection (ed, "addresses");
+  g_autoptr (OrmaCollection) again = NULL;
+  g_autoptr (RelUser) owner = NULL;
+
+  orma_session_expunge (session, ORMA_ENTITY (ed));
+  orma_test_log_clear (engine);
+  again = collection (ed, "addresses");
+  ck_assert_ptr_eq (again, addresses);
+  assert_names (again, "email", "ed@example.com,ed@work.example");
+  owner = related (orma_collection_get (again, 0), "user");
+  ck_assert_ptr_eq (owner, ed);
+  orma_test_assert_no_sql (engine);
+}
+END_TEST
+
+/* A many-to-one expired by commit follows the new foreign key written
+ * by another connection. */
+START_TEST (test_many_to_one_expired_by_commit)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelAddress) address = get (REL_TYPE_ADDRESS, 1);
+  g_autoptr (RelUser) first = related (address, "user");
+  g_autoptr (RelUser) second = NULL;
+
+  ck_assert_int_eq (rel_get_id (first), 1);
+  orma_session_commit (session, &error);
+  orma_assert_no_error (error);
+  exec_sql ("UPDATE addresses SET user_id = 2 WHERE id = 1");
+  second = related (address, "user");
+  ck_assert_ptr_nonnull (second);
+  ck_assert_int_eq (rel_get_id (second), 2);
+}
+END_TEST
+
+/* A dynamic relationship's query made before its parent was deleted
+ * still runs after the commit (and the parent's release): it finds
+ * what the parent's key finds, nothing once the children were
+ * unlinked. */
+START_TEST (test_dynamic_parent_deleted)
+{
+  g_autoptr (GError) error = NULL;
+  RelUser *ed = get (REL_TYPE_USER, 1);
+  g_autoptr (OrmaQuery) posts = NULL;
+  g_autoptr (GPtrArray) found = NULL;
+
+  g_object_get (ed, "posts", &posts, NULL);
+  ck_assert (ORMA_IS_QUERY (posts));
+  orma_session_delete (session, ORMA_ENTITY (ed), &error);
+  orma_assert_no_error (error);
+  orma_session_commit (session, &error);
+  orma_assert_no_error (error);
+  g_object_unref (ed);
+  ck_assert_int_eq (orma_test_count_rows (engine, "posts", "user_id IS NULL"), 2);
+  orma_test_log_clear (engine);
+  found = orma_query_all (posts, &error);
+  orma_assert_no_error (error);
+  ck_assert_ptr_nonnull (found);
+  ck_assert_uint_eq (found->len, 0);
+}
+END_TEST
+
+/* ------------------------------------------------------------------ */
+/* lifetimes                                                           */
+
+/* The addresses with their users loaded by @strategy; the application
+ * keeps only the addresses. A later load lets go of what the loader
+ * kept: the users stay because the addresses hold them (their
+ * collections of addresses are not loaded, so there is no cycle to
+ * break), and reading them costs no SQL. */
+static void
+check_eager_users_survive (OrmaLoadStrategy strategy)
+{
+  static const char *const names[] = { "ed", "ed", "wendy" };
+  g_autoptr (GPtrArray) addresses = NULL;
+
+  {
+    g_autoptr (OrmaQuery) query = orma_session_query (session, REL_TYPE_ADDRESS);
+
+    orma_query_order_by (query, orma_col (REL_TYPE_ADDRESS, "id"));
+    orma_query_load (query, "user", strategy);
+    addresses = all (query);
+  }
+  ck_assert_uint_eq (addresses->len, 3);
+  {
+    g_autoptr (OrmaQuery) other = orma_session_query (session, REL_TYPE_NODE);
+    g_autoptr (GPtrArray) nodes = NULL;
+
+    orma_query_filter (other, orma_is_null (orma_col (REL_TYPE_NODE, "parent_id")));
+    orma_query_load (other, "children", ORMA_LOAD_SELECTIN);
+    nodes = all (other);
+  }
+
+  orma_test_log_clear (engine);
+  for (guint i = 0; i < addresses->len; i++)
+    {
+      g_autoptr (RelUser) user = related (g_ptr_array_index (addresses, i), "user");
+      g_autofree char *name = NULL;
+
+      ck_assert_ptr_nonnull (user);
+      name = string_of (user, "name");
+      ck_assert_str_eq (name, names[i]);
+    }
+  orma_test_assert_no_sql (engine);
+}
+
+START_TEST (test_joined_many_to_one_survives)
+{
+  check_eager_users_survive (ORMA_LOAD_JOINED);
+}
+END_TEST
+
+START_TEST (test_selectin_many_to_one_survives)
+{
+  check_eager_users_survive (ORMA_LOAD_SELECTIN);
+}
+END_TEST
+
+static void
+assert_freed (GWeakRef *ref)
+{
+  GObject *object = g_weak_ref_get (ref);
+
+  ck_assert_msg (object == NULL, "a %s is still alive",
+                 object ? G_OBJECT_TYPE_NAME (object) : "");
+  g_weak_ref_clear (ref);
+}
+
+static void
+commit (void)
+{
+  g_autoptr (GError) error = NULL;
+
+  ck_assert (orma_session_commit (session, &error));
+  orma_assert_no_error (error);
+}
+
+/* A new user with a new address, committed, then dropped: the pair is no
+ * reference cycle, both are freed. */
+START_TEST (test_new_pair_freed_after_commit)
+{
+  g_autoptr (GError) error = NULL;
+  RelUser *jack = rel_user_new ("jack");
+  RelAddress *address = rel_address_new ("jack@example.com");
+  GWeakRef jack_ref, address_ref;
+  OrmaCollection *addresses = collection (jack, "addresses");
+
+  ck_assert (orma_collection_append (addresses, address, &error));
+  g_object_unref (addresses);
+  orma_session_add (session, ORMA_ENTITY (jack));
+  commit ();
+  g_weak_ref_init (&jack_ref, jack);
+  g_weak_ref_init (&address_ref, address);
+  g_object_unref (jack);
+  g_object_unref (address);
+  assert_freed (&jack_ref);
+  assert_freed (&address_ref);
+}
+END_TEST
+
+/* A new post with a new keyword, and a loaded post and keyword whose
+ * collections hold each other: the commit lets go of the collections,
+ * and dropping the objects frees them. */
+START_TEST (test_many_to_many_freed_after_commit)
+{
+  g_autoptr (GError) error = NULL;
+  RelPost *post = g_object_new (REL_TYPE_POST, "title", "new", NULL);
+  RelKeyword *keyword = g_object_new (REL_TYPE_KEYWORD, "keyword", "gtk", NULL);
+  RelPost *first = get (REL_TYPE_POST, 1);
+  RelKeyword *c = NULL;
+  OrmaCollection *keywords;
+  GWeakRef refs[4];
+
+  keywords = collection (post, "keywords");
+  ck_assert (orma_collection_append (keywords, keyword, &error));
+  g_object_unref (keywords);
+  orma_session_add (session, ORMA_ENTITY (post));
+
+  keywords = collection (first, "keywords");
+  c = g_object_ref (orma_collection_get (keywords, 0));
+  g_object_unref (keywords);
+  keywords = collection (c, "posts");
+  ck_assert (orma_collection_contains (keywords, first));
+  g_object_unref (keywords);
+
+  commit ();
+  g_weak_ref_init (&refs[0], post);
+  g_weak_ref_init (&refs[1], keyword);
+  g_weak_ref_init (&refs[2], first);
+  g_weak_ref_init (&refs[3], c);
+  g_object_unref (post);
+  g_object_unref (keyword);
+  g_object_unref (first);
+  g_object_unref (c);
+  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
+    assert_freed (&refs[i]);
+}
+END_TEST
+
+/* Closing the session lets go of many-to-many collections too; what no
+ * cycle needs stays loaded in the detached objects. */
+START_TEST (test_many_to_many_freed_after_close)
+{
+  RelPost *first = get (REL_TYPE_POST, 1);
+  RelKeyword *c = NULL;
+  g_autoptr (RelUser) author = related (first, "author");
+  OrmaCollection *keywords = collection (first, "keywords");
+  GWeakRef refs[2];
+
+  c = g_object_ref (orma_collection_get (keywords, 0));
+  g_object_unref (keywords);
+  keywords = collection (c, "posts");
+  ck_assert (orma_collection_contains (keywords, first));
+  g_object_unref (keywords);
+
+  orma_session_close (session);
+  ck_assert (orma_entity_is_loaded (ORMA_ENTITY (first), "author"));
+  g_weak_ref_init (&refs[0], first);
+  g_weak_ref_init (&refs[1], c);
+  g_object_unref (first);
+  g_object_unref (c);
+  for (guint i = 0; i < G_N_ELEMENTS (refs); i++)
+    assert_freed (&refs[i]);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -878,6 +1408,27 @@ make_suite (void)
   tcase_add_test (tc, test_dynamic);
   tcase_add_test (tc, test_contains_eager);
   tcase_add_test (tc, test_composite_key);
+  tcase_add_test (tc, test_joined_nested_paths);
+  tcase_add_test (tc, test_joined_keeps_unflushed_changes);
+  tcase_add_test (tc, test_joined_limit_offset_desc);
+  tcase_add_test (tc, test_joined_first_one);
+  tcase_add_test (tc, test_joined_chunks_owner_rows_apart);
+  tcase_add_test (tc, test_selectin_under_joined);
+  tcase_add_test (tc, test_selectin_duplicate_owners);
+  tcase_add_test (tc, test_raise_property_warns);
+  tcase_add_test (tc, test_noload_then_append);
+  tcase_add_test (tc, test_detached_loaded);
+  tcase_add_test (tc, test_many_to_one_expired_by_commit);
+  tcase_add_test (tc, test_dynamic_parent_deleted);
+  suite_add_tcase (suite, tc);
+
+  tc = tcase_create ("lifetimes");
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_add_test (tc, test_joined_many_to_one_survives);
+  tcase_add_test (tc, test_selectin_many_to_one_survives);
+  tcase_add_test (tc, test_new_pair_freed_after_commit);
+  tcase_add_test (tc, test_many_to_many_freed_after_commit);
+  tcase_add_test (tc, test_many_to_many_freed_after_close);
   suite_add_tcase (suite, tc);
   return suite;
 }

@@ -707,6 +707,47 @@ START_TEST (test_eager_selectin_chunks)
 }
 END_TEST
 
+/* Result rows with an added entity and a joined collection under a
+ * limit: the limited select becomes a subquery whose columns share
+ * names (users.id, a.id); the rows still read each entity's own. */
+START_TEST (test_rows_entity_joined_limit)
+{
+  g_autoptr (OrmaSession) session = session_new ();
+  g_autoptr (OrmaQuery) query = orma_session_query (session, REL_TYPE_USER);
+  g_autoptr (OrmaAlias) a = orma_aliased (REL_TYPE_ADDRESS, "a");
+  g_autoptr (GPtrArray) rows = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (OrmaCollection) addresses = NULL;
+  OrmaResultRow *row;
+
+  orma_query_join (query, "addresses", a);
+  orma_query_add_entity (query, a);
+  orma_query_filter (query, orma_like (orma_alias_col (a, "email"), orma_str ("%work%")));
+  orma_query_order_by (query, USER_COL ("id"));
+  orma_query_load (query, "addresses", ORMA_LOAD_JOINED);
+  orma_query_limit (query, 1);
+  rows = orma_query_rows (query, &error);
+  orma_assert_no_error (error);
+  orma_test_assert_log (engine,
+                        "SELECT anon_1.id, anon_1.name, anon_1.fullname, anon_1.id_4, "
+                        "anon_1.email, anon_1.user_id, addresses_1.id, addresses_1.email, "
+                        "addresses_1.user_id FROM (SELECT users.id, users.name, users.fullname, "
+                        "a.id AS id_4, a.email, a.user_id FROM users JOIN addresses AS a "
+                        "ON users.id = a.user_id WHERE a.email LIKE ? ORDER BY users.id "
+                        "LIMIT ?) AS anon_1 LEFT OUTER JOIN addresses AS addresses_1 "
+                        "ON anon_1.id = addresses_1.user_id ORDER BY anon_1.id, addresses_1.id",
+                        NULL);
+  ck_assert_uint_ge (rows->len, 1);
+  row = g_ptr_array_index (rows, 0);
+  ck_assert_int_eq (rel_get_id (orma_result_row_get_entity (row, 0)), 1);
+  ck_assert_int_eq (rel_get_id (orma_result_row_get_entity (row, 1)), 2);
+  addresses = orma_entity_get_collection (orma_result_row_get_entity (row, 0), "addresses",
+                                          &error);
+  orma_assert_no_error (error);
+  ck_assert_uint_eq (orma_collection_get_size (addresses), 2);
+}
+END_TEST
+
 static Suite *
 make_suite (void)
 {
@@ -743,6 +784,7 @@ make_suite (void)
   tcase_add_test (tc, test_contains_eager_alias);
   tcase_add_test (tc, test_contains_eager_without_join);
   tcase_add_test (tc, test_eager_selectin_chunks);
+  tcase_add_test (tc, test_rows_entity_joined_limit);
   suite_add_tcase (suite, tc);
 
   return suite;

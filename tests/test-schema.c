@@ -1068,6 +1068,136 @@ START_TEST (test_create_cycle_partly_existing)
 }
 END_TEST
 
+/* a.b_id -> b, b.c_id -> c, c.a_id -> a: a cycle of three tables; with
+ * @unique_target FALSE, a's key points to b.code, which is not unique */
+static OrmaMetadata *
+three_cycle_metadata (gboolean unique_target)
+{
+  const char *names[] = { "a", "b", "c" };
+  const char *refs[] = { "b", "c", "a" };
+  OrmaMetadata *metadata = orma_metadata_new ();
+  guint i;
+
+  for (i = 0; i < 3; i++)
+    {
+      g_autoptr (OrmaTable) table = orma_table_new (names[i]);
+      g_autofree char *column = g_strdup_printf ("%s_id", refs[i]);
+      g_autoptr (GError) error = NULL;
+
+      orma_table_add_column (table, "id", G_TYPE_INT64, ORMA_COLUMN_PRIMARY_KEY);
+      orma_table_add_column (table, "code", G_TYPE_INT64, 0);
+      orma_table_add_column (table, column, G_TYPE_INT64, 0);
+      orma_table_add_foreign_key (table, column, refs[i],
+                                  i == 0 && !unique_target ? "code" : "id",
+                                  ORMA_FK_NO_ACTION);
+      ck_assert_msg (orma_metadata_add_table (metadata, table, &error),
+                     "%s", error ? error->message : "");
+    }
+  return metadata;
+}
+
+static void
+check_three_cycle (void)
+{
+  execute_ok ("INSERT INTO a (id) VALUES (1)");
+  execute_ok ("INSERT INTO b (id) VALUES (1)");
+  execute_ok ("INSERT INTO c (id, a_id) VALUES (1, 1)");
+  execute_ok ("UPDATE b SET c_id = 1 WHERE id = 1");
+  execute_ok ("UPDATE a SET b_id = 1 WHERE id = 1");
+  execute_fails ("UPDATE a SET b_id = 9 WHERE id = 1", ORMA_ERROR_CONSTRAINT);
+  execute_fails ("UPDATE b SET c_id = 9 WHERE id = 1", ORMA_ERROR_CONSTRAINT);
+  execute_fails ("UPDATE c SET a_id = 9 WHERE id = 1", ORMA_ERROR_CONSTRAINT);
+}
+
+/* A cycle of three tables is created with every key enforced, dropped
+ * with rows that reference each other all around, and created again */
+START_TEST (test_create_drop_cycle_of_three)
+{
+  g_autoptr (OrmaMetadata) metadata = three_cycle_metadata (TRUE);
+  g_autoptr (GError) error = NULL;
+
+  ck_assert_msg (orma_metadata_create_all (metadata, engine, &error),
+                 "create_all: %s", error ? error->message : "");
+  check_three_cycle ();
+  ck_assert_msg (orma_metadata_drop_all (metadata, engine, &error),
+                 "drop_all: %s", error ? error->message : "");
+  ck_assert (!table_exists ("a"));
+  ck_assert (!table_exists ("b"));
+  ck_assert (!table_exists ("c"));
+  ck_assert_msg (orma_metadata_create_all (metadata, engine, &error),
+                 "create_all again: %s", error ? error->message : "");
+  check_three_cycle ();
+
+  /* one table of the cycle gone already: drop_all drops the rest */
+  if (orma_test_is_postgresql ())
+    execute_ok ("DROP TABLE b CASCADE");
+  else
+    {
+      execute_ok ("UPDATE b SET c_id = NULL");
+      execute_ok ("DROP TABLE c");
+    }
+  ck_assert_msg (orma_metadata_drop_all (metadata, engine, &error),
+                 "drop_all again: %s", error ? error->message : "");
+  ck_assert (!table_exists ("a"));
+  ck_assert (!table_exists ("b"));
+  ck_assert (!table_exists ("c"));
+}
+END_TEST
+
+/* A failure after the tables of a cycle are created rolls all of them
+ * back: an index name taken by another table, on both backends; on
+ * PostgreSQL also a forward key that ALTER TABLE cannot add (it points
+ * to a column that is not unique). */
+START_TEST (test_create_cycle_rolls_back)
+{
+  g_autoptr (OrmaMetadata) metadata = three_cycle_metadata (TRUE);
+  g_autoptr (OrmaMetadata) bad_key = three_cycle_metadata (FALSE);
+  g_autoptr (OrmaTable) last = orma_table_new ("last_table");
+  g_autoptr (GError) error = NULL;
+  gboolean ok;
+
+  execute_ok ("CREATE TABLE other (x INTEGER)");
+  execute_ok ("CREATE INDEX ix_last_table_x ON other (x)");
+  orma_table_add_column (last, "id", G_TYPE_INT64, ORMA_COLUMN_PRIMARY_KEY);
+  orma_table_add_column (last, "a_id", G_TYPE_INT64, 0);
+  orma_table_add_column (last, "x", G_TYPE_INT, ORMA_COLUMN_INDEXED);
+  orma_table_add_foreign_key (last, "a_id", "a", "id", ORMA_FK_NO_ACTION);
+  ck_assert (orma_metadata_add_table (metadata, last, &error));
+
+  ck_assert (!orma_metadata_create_all (metadata, engine, &error));
+  ck_assert (error != NULL && error->domain == ORMA_ERROR);
+  g_clear_error (&error);
+  ck_assert (!table_exists ("a"));
+  ck_assert (!table_exists ("b"));
+  ck_assert (!table_exists ("c"));
+  ck_assert (!table_exists ("last_table"));
+
+  ok = orma_metadata_create_all (bad_key, engine, &error);
+  if (orma_test_is_postgresql ())
+    {
+      ck_assert (!ok);
+      ck_assert (error != NULL && error->domain == ORMA_ERROR);
+      ck_assert (!table_exists ("a"));
+      ck_assert (!table_exists ("b"));
+      ck_assert (!table_exists ("c"));
+    }
+  else
+    {
+      /* SQLite checks a key only when rows are written */
+      ck_assert_msg (ok, "%s", error ? error->message : "");
+    }
+  g_clear_error (&error);
+
+  /* the connection is usable, and the right tables can be created */
+  ck_assert_msg (orma_metadata_drop_all (bad_key, engine, &error),
+                 "%s", error ? error->message : "");
+  execute_ok ("DROP INDEX ix_last_table_x");
+  ck_assert_msg (orma_metadata_create_all (metadata, engine, &error),
+                 "%s", error ? error->message : "");
+  check_three_cycle ();
+}
+END_TEST
+
 /* ------------------------------------------------------------ suite */
 
 static Suite *
@@ -1104,6 +1234,8 @@ schema_suite (void)
   tcase_add_test (tc, test_every_type_table);
   tcase_add_test (tc, test_create_drop_cycle);
   tcase_add_test (tc, test_create_cycle_partly_existing);
+  tcase_add_test (tc, test_create_drop_cycle_of_three);
+  tcase_add_test (tc, test_create_cycle_rolls_back);
   suite_add_tcase (suite, tc);
 
   return suite;
