@@ -40,7 +40,10 @@ void              _orma_collection_release      (OrmaCollection   *self);
 gboolean          _orma_collection_holds        (OrmaCollection   *self,
                                                  OrmaEntity       *entity);
 
-/* Since the last accept (borrowed, OrmaEntity*). */
+/* Since the last accept (borrowed, OrmaEntity*). Accepting forgets the
+ * history; in a collection that is not loaded the pending additions were
+ * all that held those members, so their many-to-one holds the owner
+ * again. */
 GPtrArray        *_orma_collection_get_added    (OrmaCollection   *self);
 GPtrArray        *_orma_collection_get_removed  (OrmaCollection   *self);
 gboolean          _orma_collection_has_changes  (OrmaCollection   *self);

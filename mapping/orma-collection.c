@@ -998,9 +998,24 @@ _orma_collection_has_changes (OrmaCollection *self)
 void
 _orma_collection_accept (OrmaCollection *self)
 {
+  g_autoptr (OrmaEntity) owner = NULL;
+  g_autoptr (GPtrArray) pending = NULL;
+
   g_return_if_fail (ORMA_IS_COLLECTION (self));
 
+  /* Not loaded, the history was all that held the additions: they let
+   * go of the owner no longer. */
+  if (!self->loaded && self->added != NULL && self->added->len > 0 &&
+      reverse_scalar (self) != NULL)
+    {
+      owner = g_object_ref (self->owner);
+      pending = g_ptr_array_new_full (self->added->len, g_object_unref);
+      for (guint i = 0; i < self->added->len; i++)
+        g_ptr_array_add (pending, g_object_ref (g_ptr_array_index (self->added, i)));
+    }
   history_clear (self);
+  if (pending != NULL)
+    members_moved (self, pending);
 }
 
 void

@@ -235,9 +235,10 @@ void          _orma_entity_relationship_set_held (OrmaEntity           *self,
 /* Lets go of the loaded relationship attributes that hold no unflushed
  * change: a collection drops its members (items-changed) and reloads on
  * its next read, a scalar becomes not loaded. @only_cycles: only the
- * collections of a pair of collections (many-to-many), the references
- * that nothing else breaks. Cheap when @self never had a relationship
- * value. The session calls it when its objects expire. */
+ * collections that may close a reference cycle that no weak pointer
+ * breaks (the two of a many-to-many pair, or one without a partner).
+ * Cheap when @self never had a relationship value. The session calls it
+ * when its objects expire and when it closes. */
 void          _orma_entity_release_relationships (OrmaEntity         *self,
                                           gboolean                  only_cycles);
 

@@ -495,6 +495,7 @@ _orma_entity_relationship_load (OrmaEntity       *self,
                                 gboolean          weak,
                                 guint64           stamp)
 {
+  g_autoptr (OrmaEntity) hold = NULL;
   OrmaRelationship *rev;
   OrmaRelSlot *slot;
   GPtrArray *removed;
@@ -502,6 +503,9 @@ _orma_entity_relationship_load (OrmaEntity       *self,
   g_return_if_fail (ORMA_IS_ENTITY (self));
   g_return_if_fail (rel != NULL && rel->resolved);
 
+  /* What @self now holds may stop holding @self (the rule above): the
+   * last reference to it may be one of those. */
+  hold = g_object_ref (self);
   if (!rel->is_collection)
     {
       load_scalar (self, rel, value, weak, stamp);
@@ -601,8 +605,10 @@ _orma_entity_relationship_weaken (OrmaEntity       *self,
 /* ------------------------------------------------------------ releasing */
 
 /* Whether @rel's loaded value may be dropped: nothing unflushed in it,
- * and, with @only_cycles, it is one of two collections of a pair (the
- * reference cycle no weak pointer breaks). */
+ * and, with @only_cycles, it is a collection that may be part of a
+ * reference cycle no weak pointer breaks: one of the two collections of
+ * a many-to-many pair, or a collection without a partner (a many-to-one
+ * declared apart would hold its owner strongly). */
 static gboolean
 releasable (OrmaRelationship *rel,
             OrmaRelSlot      *slot,
@@ -612,7 +618,7 @@ releasable (OrmaRelationship *rel,
     return FALSE;
   if (rel->is_collection)
     return ORMA_IS_COLLECTION (slot->value) &&
-           (!only_cycles || (rel->reverse != NULL && rel->reverse->is_collection)) &&
+           (!only_cycles || rel->reverse == NULL || rel->reverse->is_collection) &&
            !_orma_collection_has_changes (ORMA_COLLECTION (slot->value));
   return !only_cycles && slot->loaded && !slot->changed && !slot->committed_set;
 }

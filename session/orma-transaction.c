@@ -248,12 +248,13 @@ discard_unflushed (OrmaSession *self)
   _orma_session_expire_all_internal (self);
 }
 
-/* Expired objects let go of their loaded relationship attributes (they
- * reload on their next read anyway): two loaded collections of a
- * many-to-many pair would otherwise keep each other alive for ever.
- * @only_cycles: objects that stay usable (detached at close) keep what
- * no cycle needs. Only objects that ever had a relationship value are
- * visited. */
+/* Expired objects let go of loaded relationship attributes (they reload
+ * on their next read anyway): two loaded collections of a many-to-many
+ * pair would otherwise keep each other alive for ever. @only_cycles:
+ * only the collections that may form such a cycle, so that a commit
+ * stays cheap (a parent's collection and its children's many-to-one are
+ * no cycle) and objects detached at close keep what they loaded. Only
+ * objects that ever had a relationship value are visited. */
 static void
 release_relationships (OrmaSession *self,
                        gboolean     only_cycles)
@@ -337,7 +338,7 @@ orma_session_commit (OrmaSession  *self,
   if (self->expire_on_commit)
     {
       self->generation++;
-      release_relationships (self, FALSE);
+      release_relationships (self, TRUE);
     }
   _orma_session_emit (self, "after-commit");
   return TRUE;

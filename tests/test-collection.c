@@ -1216,6 +1216,67 @@ START_TEST (test_hold_one_to_one)
 }
 END_TEST
 
+/* A collection that is not loaded holds its pending additions only
+ * until the flush accepts them: the members' many-to-one must then hold
+ * the parent again, or the parent is freed while they still name it
+ * (and reading it runs SQL, or fails under lazy raise). */
+START_TEST (test_hold_after_accepting_pending)
+{
+  RelUser *ed = rel_user_new ("ed");
+  g_autoptr (RelAddress) a1 = rel_address_new ("a1");
+  OrmaRelationship *user_rel = rel_of (REL_TYPE_ADDRESS, "user");
+  OrmaRelationship *addresses_rel = rel_of (REL_TYPE_USER, "addresses");
+  OrmaCollection *eds;
+  GWeakRef ed_ref;
+
+  track (&loading_tracker, ed, a1, NULL);
+  set_related (a1, "user", ed);
+  eds = ORMA_COLLECTION (_orma_entity_rel_slot (ORMA_ENTITY (ed), addresses_rel)->value);
+  ck_assert (!orma_collection_is_loaded (eds));
+  ck_assert (is_weak (a1, user_rel));
+
+  _orma_collection_accept (eds);
+  ck_assert (!is_weak (a1, user_rel));
+  g_weak_ref_init (&ed_ref, ed);
+  g_object_unref (ed);
+  {
+    g_autoptr (RelUser) alive = g_weak_ref_get (&ed_ref);
+
+    ck_assert_ptr_nonnull (alive);
+    ck_assert_ptr_eq (_orma_entity_rel_slot (ORMA_ENTITY (a1), user_rel)->value, alive);
+  }
+  track (NULL, a1, NULL);
+  g_clear_object (&a1);
+  ck_assert_ptr_null (g_weak_ref_get (&ed_ref));
+  g_weak_ref_clear (&ed_ref);
+}
+END_TEST
+
+/* Loading the parent's side can leave the parent held by nothing: the
+ * child it now holds stops holding it. The load must not touch the
+ * parent after that (run under valgrind), and the parent is then
+ * freed, its child's many-to-one not loaded. */
+START_TEST (test_load_drops_the_last_hold)
+{
+  CollPerson *person = named (coll_person_get_type (), "p");
+  g_autoptr (CollPassport) passport = named (coll_passport_get_type (), "pp");
+  OrmaRelationship *person_rel = rel_of (coll_passport_get_type (), "person");
+  OrmaRelationship *passport_rel = rel_of (coll_person_get_type (), "passport");
+  GWeakRef person_ref;
+
+  _orma_entity_relationship_load (ORMA_ENTITY (passport), person_rel, ORMA_ENTITY (person),
+                                  NULL, TRUE, 1);
+  ck_assert (!is_weak (passport, person_rel));
+  g_weak_ref_init (&person_ref, person);
+  g_object_unref (person);
+  _orma_entity_relationship_load (ORMA_ENTITY (person), passport_rel, ORMA_ENTITY (passport),
+                                  NULL, FALSE, 1);
+  ck_assert_ptr_null (g_weak_ref_get (&person_ref));
+  g_weak_ref_clear (&person_ref);
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (passport), "person"));
+}
+END_TEST
+
 /* Two loaded many-to-many collections hold each other's owner; only
  * releasing breaks that, and changes not flushed are never released. */
 START_TEST (test_release_many_to_many)
@@ -1378,6 +1439,8 @@ make_suite (void)
   tcase_add_test (tc, test_hold_follows_the_collection);
   tcase_add_test (tc, test_hold_follows_loads_and_release);
   tcase_add_test (tc, test_hold_one_to_one);
+  tcase_add_test (tc, test_hold_after_accepting_pending);
+  tcase_add_test (tc, test_load_drops_the_last_hold);
   tcase_add_test (tc, test_release_many_to_many);
   suite_add_tcase (suite, tc);
 

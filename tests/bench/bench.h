@@ -57,7 +57,8 @@ typedef struct
 #define BENCH_CHILDREN_PER_PARENT 10
 #define BENCH_TAGS_PER_POST       3
 #define BENCH_N_TAGS              100
-/* The IN list of one selectin chunk on the hand-written side. */
+/* The IN list of one selectin chunk on the hand-written side: the size
+ * Orma's selectin loader uses (see it with --echo). */
 #define BENCH_SELECTIN_CHUNK      500
 
 guint     bench_n_parents       (const BenchTarget *target);
