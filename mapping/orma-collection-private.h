@@ -18,6 +18,9 @@ G_BEGIN_DECLS
 OrmaCollection   *_orma_collection_new          (OrmaEntity       *owner,
                                                  OrmaRelationship *rel);
 OrmaRelationship *_orma_collection_get_relationship (OrmaCollection *self);
+/* The owner is being disposed: the collection forgets it, and the
+ * members' many-to-one that held it weakly becomes not loaded. */
+void              _orma_collection_owner_gone   (OrmaCollection   *self);
 
 /* The members without loading (borrowed; the pending ones when it is
  * not loaded). */

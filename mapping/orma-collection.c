@@ -2,8 +2,9 @@
  * many-to-many relationship attribute.
  *
  * A collection is a GListModel of its members, held strongly, in order.
- * It knows its owner through a weak pointer only (the owner holds the
- * collection) and reads through the owner: a collection that is not
+ * It knows its owner without a reference (the owner holds the
+ * collection, and tells it when it goes: _orma_collection_owner_gone)
+ * and reads through the owner: a collection that is not
  * loaded asks the owner's read path (_orma_entity_relationship_get), so
  * the session decides whether and how to load it.
  *
@@ -46,7 +47,7 @@ struct _OrmaCollection
 {
   GObject           parent_instance;
 
-  OrmaEntity       *owner;    /* weak pointer */
+  OrmaEntity       *owner;    /* no reference; NULL once it is gone */
   OrmaRelationship *rel;
   GPtrArray        *items;    /* OrmaEntity*, referenced */
   GHashTable       *index;    /* the members, for large collections, or NULL */
@@ -318,7 +319,9 @@ ensure_loaded (OrmaCollection  *self,
       return TRUE;
     }
 
-  if (self->loaded && !_orma_entity_can_load_relationships (owner))
+  /* The common read: loaded, and nothing for the session to do. */
+  if (self->loaded && (!_orma_entity_can_load_relationships (owner) ||
+                       _orma_entity_relationship_is_current (owner, self->rel)))
     return TRUE;
 
   owner_ref = g_object_ref (owner);
@@ -359,20 +362,6 @@ settle (OrmaCollection *self)
 /* ------------------------------------------------------------ GObject */
 
 static void
-orma_collection_dispose (GObject *object)
-{
-  OrmaCollection *self = ORMA_COLLECTION (object);
-
-  if (self->owner != NULL)
-    {
-      g_object_remove_weak_pointer (G_OBJECT (self->owner), (gpointer *) &self->owner);
-      self->owner = NULL;
-    }
-
-  G_OBJECT_CLASS (orma_collection_parent_class)->dispose (object);
-}
-
-static void
 orma_collection_finalize (GObject *object)
 {
   OrmaCollection *self = ORMA_COLLECTION (object);
@@ -392,7 +381,6 @@ orma_collection_class_init (OrmaCollectionClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
-  object_class->dispose = orma_collection_dispose;
   object_class->finalize = orma_collection_finalize;
 }
 
@@ -891,8 +879,35 @@ _orma_collection_new (OrmaEntity       *owner,
   self = g_object_new (ORMA_TYPE_COLLECTION, NULL);
   self->rel = rel;
   self->owner = owner;
-  g_object_add_weak_pointer (G_OBJECT (owner), (gpointer *) &self->owner);
   return self;
+}
+
+/* The members' many-to-one to the owner is held weakly while this
+ * collection holds them (member_moved): no GObject weak pointer, the
+ * owner's going empties it here. */
+static void
+owner_gone_in (GPtrArray        *members,
+               OrmaRelationship *rev,
+               OrmaEntity       *owner)
+{
+  for (guint i = 0; members != NULL && i < members->len; i++)
+    _orma_entity_relationship_holder_gone (g_ptr_array_index (members, i), rev, owner);
+}
+
+void
+_orma_collection_owner_gone (OrmaCollection *self)
+{
+  OrmaRelationship *rev;
+
+  g_return_if_fail (ORMA_IS_COLLECTION (self));
+
+  rev = reverse_scalar (self);
+  if (rev != NULL)
+    {
+      owner_gone_in (self->items, rev, self->owner);
+      owner_gone_in (self->added, rev, self->owner);
+    }
+  self->owner = NULL;
 }
 
 OrmaRelationship *

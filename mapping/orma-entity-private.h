@@ -18,6 +18,7 @@
 G_BEGIN_DECLS
 
 struct _OrmaRelationship;
+struct _OrmaRelSlot;
 
 typedef struct {
   /* Before a mapped property is read or written through GObject: lets the
@@ -40,6 +41,14 @@ typedef struct {
                                  struct _OrmaRelationship  *rel,
                                  gpointer                   data,
                                  GError                   **error);
+  /* Whether the loaded attribute in @slot is what load_relationship
+   * would leave as it is (loaded, and its stamp current): a read then
+   * needs no other work. Must be cheap and must not load; FALSE when in
+   * doubt. NULL: every read goes through load_relationship. */
+  gboolean (*relationship_is_current) (OrmaEntity                *entity,
+                                       struct _OrmaRelationship  *rel,
+                                       const struct _OrmaRelSlot *slot,
+                                       gpointer                   data);
   /* The application changed a relationship attribute of @entity (not a
    * load): @added and/or @removed (nullable) joined or left it. Called
    * for each side of a back-populated pair. */
@@ -57,19 +66,22 @@ typedef struct {
  * or its one-to-one scalar) currently holds the owner: that reference
  * cycle would keep both alive forever, and the target's side keeps the
  * owner alive anyway, so the many-to-one holds its target weakly. Both
- * sides keep the rule true as they change. When a weakly held target is
- * freed the slot becomes unloaded and the next read loads it again.
+ * sides keep the rule true as they change. A weakly held target is an
+ * unowned pointer, no GObject weak pointer: the target's side holds the
+ * owner, so the target tells the owner when it is disposed
+ * (_orma_entity_relationship_holder_gone); the slot then becomes
+ * unloaded and the next read loads it again.
  *
  * A collection holds an OrmaCollection (created on first need), which
  * holds its members strongly and keeps the history of changes since
  * the last flush. */
-typedef struct {
+typedef struct _OrmaRelSlot {
   GObject  *value;     /* scalar: OrmaEntity or NULL; collection: OrmaCollection */
   OrmaEntity *committed; /* scalar: the target when last loaded or flushed
                           * (referenced), for the flush's history */
   guint64   stamp;     /* the tracker's: when it was loaded */
   guint     loaded    : 1;
-  guint     weak      : 1;  /* scalar value held by a weak pointer */
+  guint     weak      : 1;  /* scalar value held without a reference */
   guint     changed   : 1;  /* scalar: set by the application since the last flush */
   guint     committed_set : 1;
   guint     committed_unknown : 1; /* committed_set while not loaded: the
@@ -172,8 +184,7 @@ _orma_entity_tracker_storage (OrmaEntity *self)
 
 /* The slot of @rel in @self: the slots are allocated on first use and
  * grow when configuration adds relationships (backrefs) to the mapper,
- * so the pointer is valid until the next call that may add one. A
- * weakly held target that was freed reads as not loaded. */
+ * so the pointer is valid until the next call that may add one. */
 OrmaRelSlot  *_orma_entity_rel_slot      (OrmaEntity               *self,
                                           struct _OrmaRelationship *rel);
 /* The slot, or NULL if @self never had a relationship value (nothing is
@@ -186,6 +197,10 @@ _orma_entity_peek_rel_slot (OrmaEntity               *self,
     return NULL;
   return _orma_entity_rel_slot (self, rel);
 }
+/* Whether a read of @rel needs nothing from the tracker: the slot is
+ * loaded and the tracker's relationship_is_current says it is current. */
+gboolean      _orma_entity_relationship_is_current (OrmaEntity       *self,
+                                          struct _OrmaRelationship *rel);
 /* The attribute as the application reads it: loads it through the
  * tracker if needed. Scalar: the object or NULL (borrowed); collection:
  * the OrmaCollection (borrowed). FALSE with @error if loading failed. */
@@ -232,6 +247,12 @@ void          _orma_entity_relationship_set_held (OrmaEntity           *self,
                                           struct _OrmaRelationship *rel,
                                           OrmaEntity               *target,
                                           gboolean                  held);
+/* @target, which @self's many-to-one @rel names and which held @self
+ * (so @rel held it weakly), is being disposed: the slot becomes not
+ * loaded. Does nothing if the slot holds something else. */
+void          _orma_entity_relationship_holder_gone (OrmaEntity        *self,
+                                          struct _OrmaRelationship *rel,
+                                          OrmaEntity               *target);
 /* Lets go of the loaded relationship attributes that hold no unflushed
  * change: a collection drops its members (items-changed) and reloads on
  * its next read, a scalar becomes not loaded. @only_cycles: only the
@@ -261,8 +282,8 @@ void          _orma_entity_relationship_changed (OrmaEntity             *self,
  * attribute may load it (FALSE: an unloaded attribute reads as empty). */
 gboolean      _orma_entity_can_load_relationships (OrmaEntity       *self);
 
-/* orma-entity.c's dispose and finalize: strong references dropped and
- * weak pointers removed (dispose), the slots freed (finalize). */
+/* orma-entity.c's dispose and finalize: strong references dropped, and
+ * what held @self weakly told (dispose), the slots freed (finalize). */
 void          _orma_entity_relationships_dispose  (OrmaEntity       *self);
 void          _orma_entity_relationships_finalize (OrmaEntity       *self);
 

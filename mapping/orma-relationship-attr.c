@@ -10,7 +10,10 @@
  * holds its target strongly, except a many-to-one whose target's side
  * of the pair (its collection, or its one-to-one scalar) holds the owner:
  * that is a reference cycle, and the target's side already keeps the
- * owner alive, so the many-to-one holds the target weakly. The rule is
+ * owner alive, so the many-to-one holds the target weakly: without a
+ * reference and without a GObject weak pointer (one per child is costly
+ * to add and remove), since the target, when disposed, tells the objects
+ * its side held (_orma_entity_relationship_holder_gone). The rule is
  * kept whichever side changes: storing a many-to-one applies it, and a
  * collection or one-to-one scalar that gains or loses a member tells
  * the member (_orma_entity_relationship_set_held). A many-to-one loaded
@@ -45,22 +48,13 @@
 
 /* ------------------------------------------------------------ slots */
 
-/* Weak pointers point into the slot array, so they move with it. */
 static void
 slots_grow (OrmaEntityPrivate *priv,
             guint              n_rels)
 {
-  for (guint i = 0; i < priv->n_rels; i++)
-    if (priv->rels[i].weak && priv->rels[i].value != NULL)
-      g_object_remove_weak_pointer (priv->rels[i].value, (gpointer *) &priv->rels[i].value);
-
   priv->rels = g_renew (OrmaRelSlot, priv->rels, n_rels);
   memset (priv->rels + priv->n_rels, 0, (n_rels - priv->n_rels) * sizeof (OrmaRelSlot));
   priv->n_rels = n_rels;
-
-  for (guint i = 0; i < priv->n_rels; i++)
-    if (priv->rels[i].weak && priv->rels[i].value != NULL)
-      g_object_add_weak_pointer (priv->rels[i].value, (gpointer *) &priv->rels[i].value);
 }
 
 OrmaRelSlot *
@@ -74,12 +68,6 @@ _orma_entity_rel_slot (OrmaEntity       *self,
     slots_grow (priv, MAX (rel->index + 1, priv->mapper->relationships->len));
 
   slot = &priv->rels[rel->index];
-  /* A weakly held target was freed: read it again next time. */
-  if (slot->weak && slot->value == NULL)
-    {
-      slot->weak = FALSE;
-      slot->loaded = FALSE;
-    }
   return slot;
 }
 
@@ -93,19 +81,11 @@ slot_store (OrmaRelSlot *slot,
   GObject *old = slot->value;
   gboolean old_weak = slot->weak;
 
-  if (old != NULL && old_weak)
-    g_object_remove_weak_pointer (old, (gpointer *) &slot->value);
-
   weak = weak && value != NULL;
   slot->value = value;
   slot->weak = weak;
-  if (value != NULL)
-    {
-      if (weak)
-        g_object_add_weak_pointer (value, (gpointer *) &slot->value);
-      else
-        g_object_ref (value);
-    }
+  if (value != NULL && !weak)
+    g_object_ref (value);
 
   if (old != NULL && !old_weak)
     g_object_unref (old);
@@ -199,16 +179,34 @@ _orma_entity_relationship_set_held (OrmaEntity       *self,
   if (held)
     {
       slot->weak = TRUE;
-      g_object_add_weak_pointer (value, (gpointer *) &slot->value);
-      /* May free it: the weak pointer then empties the slot. */
+      /* May free it: its dispose then empties the slot
+       * (_orma_entity_relationship_holder_gone). */
       g_object_unref (value);
     }
   else
     {
-      g_object_remove_weak_pointer (value, (gpointer *) &slot->value);
       slot->weak = FALSE;
       g_object_ref (value);
     }
+}
+
+void
+_orma_entity_relationship_holder_gone (OrmaEntity       *self,
+                                       OrmaRelationship *rel,
+                                       OrmaEntity       *target)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+  OrmaRelSlot *slot;
+
+  if (priv->rels == NULL || rel->index >= priv->n_rels)
+    return;
+  slot = &priv->rels[rel->index];
+  if (!slot->weak || slot->value != (GObject *) target)
+    return;
+  /* Read it again next time, as a target nobody holds any more. */
+  slot->value = NULL;
+  slot->weak = FALSE;
+  slot->loaded = FALSE;
 }
 
 static OrmaCollection *
@@ -257,6 +255,21 @@ _orma_entity_relationship_changed (OrmaEntity       *self,
 /* ------------------------------------------------------------ reading */
 
 gboolean
+_orma_entity_relationship_is_current (OrmaEntity       *self,
+                                      OrmaRelationship *rel)
+{
+  OrmaEntityPrivate *priv = _orma_entity_get_private (self);
+  const OrmaRelSlot *slot;
+
+  if (priv->tracker == NULL || priv->tracker->relationship_is_current == NULL ||
+      rel->index >= priv->n_rels)
+    return FALSE;
+  slot = &priv->rels[rel->index];
+  return slot->loaded &&
+         priv->tracker->relationship_is_current (self, rel, slot, priv->tracker_data);
+}
+
+gboolean
 _orma_entity_relationship_get (OrmaEntity        *self,
                                OrmaRelationship  *rel,
                                GObject          **value,
@@ -270,6 +283,7 @@ _orma_entity_relationship_get (OrmaEntity        *self,
 
   *value = NULL;
   if (priv->tracker != NULL && priv->tracker->load_relationship != NULL &&
+      !_orma_entity_relationship_is_current (self, rel) &&
       !priv->tracker->load_relationship (self, rel, priv->tracker_data, error))
     return FALSE;
 
@@ -523,16 +537,28 @@ _orma_entity_relationship_load (OrmaEntity       *self,
   rev = rel->reverse;
   if (rev == NULL || rev->is_collection || items == NULL)
     return;
-  removed = _orma_collection_get_removed (ORMA_COLLECTION (slot->value));
+  removed = _orma_collection_has_changes (ORMA_COLLECTION (slot->value))
+              ? _orma_collection_get_removed (ORMA_COLLECTION (slot->value)) : NULL;
   for (guint i = 0; i < items->len; i++)
     {
       OrmaEntity *member = g_ptr_array_index (items, i);
+      OrmaRelSlot *member_slot = _orma_entity_rel_slot (member, rev);
 
       /* A row removed before the load is no member: its parent is not
        * @self any more, whatever the database still says. */
-      if (!_orma_entity_rel_slot (member, rev)->loaded &&
-          (removed->len == 0 || !g_ptr_array_find (removed, member, NULL)))
-        load_scalar (member, rev, self, TRUE, stamp);
+      if (member_slot->loaded ||
+          (removed != NULL && removed->len > 0 && g_ptr_array_find (removed, member, NULL)))
+        continue;
+      if (!may_be_weak (rev))
+        {
+          load_scalar (member, rev, self, TRUE, stamp);
+          continue;
+        }
+      /* The collection holds the member now (it is one of its items):
+       * weakly, by the rule, without asking the collection again. */
+      slot_store (member_slot, G_OBJECT (self), TRUE);
+      member_slot->loaded = TRUE;
+      member_slot->stamp = stamp;
     }
 }
 
@@ -655,6 +681,23 @@ _orma_entity_release_relationships (OrmaEntity *self,
 
 /* ------------------------------------------------------------ lifetime */
 
+/* @self is going: what its side of a pair held (the members of a
+ * collection, the partner of a one-to-one) may hold @self weakly, by a
+ * pointer that nothing else clears. */
+static void
+let_go_of_holders (OrmaEntity       *self,
+                   OrmaRelationship *rel,
+                   GObject          *value)
+{
+  if (rel->is_collection)
+    {
+      if (ORMA_IS_COLLECTION (value))
+        _orma_collection_owner_gone (ORMA_COLLECTION (value));
+    }
+  else if (holds_partner (rel) && ORMA_IS_ENTITY (value))
+    _orma_entity_relationship_holder_gone (ORMA_ENTITY (value), rel->reverse, self);
+}
+
 void
 _orma_entity_relationships_dispose (OrmaEntity *self)
 {
@@ -674,10 +717,11 @@ _orma_entity_relationships_dispose (OrmaEntity *self)
       slot->committed_set = FALSE;
       slot->committed_unknown = FALSE;
       slot->changed = FALSE;
-      if (value != NULL && weak)
-        g_object_remove_weak_pointer (value, (gpointer *) &slot->value);
-      else if (value != NULL)
-        g_object_unref (value);
+      if (value != NULL && !weak)
+        {
+          let_go_of_holders (self, g_ptr_array_index (priv->mapper->relationships, i), value);
+          g_object_unref (value);
+        }
       g_clear_object (&committed);
     }
 }

@@ -71,6 +71,8 @@ struct _Node
   OrmaEntity       *current;    /* the object of the current row, borrowed */
   GHashTable       *pending;    /* owner -> Pending* */
   GPtrArray        *pending_order; /* Pending*, owned */
+  Pending          *last_pending; /* the last one found: rows of one owner
+                                   * come together */
   /* the objects of this level (referenced, each once), for the nodes
    * below: the query's objects for the root */
   GPtrArray        *objects;
@@ -696,8 +698,11 @@ static Pending *
 pending_for (Node       *node,
              OrmaEntity *owner)
 {
-  Pending *pending = g_hash_table_lookup (node->pending, owner);
+  Pending *pending;
 
+  if (node->last_pending != NULL && node->last_pending->owner == owner)
+    return node->last_pending;
+  pending = g_hash_table_lookup (node->pending, owner);
   if (pending == NULL)
     {
       pending = g_new0 (Pending, 1);
@@ -707,6 +712,7 @@ pending_for (Node       *node,
       g_hash_table_insert (node->pending, owner, pending);
       g_ptr_array_add (node->pending_order, pending);
     }
+  node->last_pending = pending;
   return pending;
 }
 
@@ -721,7 +727,8 @@ pending_add_member (Pending    *pending,
 
   if (items->len > 0 && g_ptr_array_index (items, items->len - 1) == member)
     return;
-  if (pending->members == NULL && items->len >= 8)
+  /* a scan of a few dozen pointers costs less than making a set */
+  if (pending->members == NULL && items->len >= 32)
     {
       pending->members = g_hash_table_new (NULL, NULL);
       for (guint i = 0; i < items->len; i++)
@@ -793,6 +800,7 @@ store_row_node (OrmaEagerPlan *plan,
 {
   g_autoptr (GPtrArray) kept = g_ptr_array_new_with_free_func ((GDestroyNotify) pending_free);
 
+  node->last_pending = NULL;
   for (guint i = 0; i < node->pending_order->len; i++)
     {
       Pending *pending = g_ptr_array_index (node->pending_order, i);

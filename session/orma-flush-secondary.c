@@ -32,8 +32,35 @@ struct _OrmaSecondaryWork
   GArray     *pair_deletes;   /* SecondaryRow */
   GArray     *key_deletes;
   GArray     *inserts;
-  GHashTable *seen;           /* "kind:rel:owner:target" */
+  GHashTable *seen;           /* SeenKey*, owned: each row once */
 };
+
+/* A row already planned: its kind and its pair, as oriented. */
+typedef struct {
+  SecondaryRow row;
+  int          kind;
+} SeenKey;
+
+static guint
+seen_hash (gconstpointer data)
+{
+  const SeenKey *key = data;
+  guint hash = (guint) key->kind;
+
+  hash = hash * 31 + g_direct_hash (key->row.rel);
+  hash = hash * 31 + g_direct_hash (key->row.owner);
+  return hash * 31 + g_direct_hash (key->row.target);
+}
+
+static gboolean
+seen_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const SeenKey *ka = a, *kb = b;
+
+  return ka->kind == kb->kind && ka->row.rel == kb->row.rel &&
+         ka->row.owner == kb->row.owner && ka->row.target == kb->row.target;
+}
 
 typedef enum {
   SECONDARY_INSERT = 'I',
@@ -79,7 +106,7 @@ add_row (OrmaSecondaryWork *work,
          OrmaEntity        *target)
 {
   SecondaryRow row = { rel, owner, target };
-  char *key;
+  SeenKey *key;
 
   if (target != NULL && rel->reverse != NULL && rel_compare (rel->reverse, rel) < 0)
     {
@@ -87,7 +114,9 @@ add_row (OrmaSecondaryWork *work,
       row.owner = target;
       row.target = owner;
     }
-  key = g_strdup_printf ("%c:%p:%p:%p", kind, row.rel, row.owner, row.target);
+  key = g_new (SeenKey, 1);
+  key->row = row;
+  key->kind = kind;
   if (g_hash_table_add (work->seen, key))
     g_array_append_val (rows, row);
 }
@@ -191,7 +220,7 @@ _orma_flush_collect_secondary (OrmaFlushPlan *plan,
   work->pair_deletes = g_array_new (FALSE, FALSE, sizeof (SecondaryRow));
   work->key_deletes = g_array_new (FALSE, FALSE, sizeof (SecondaryRow));
   work->inserts = g_array_new (FALSE, FALSE, sizeof (SecondaryRow));
-  work->seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  work->seen = g_hash_table_new_full (seen_hash, seen_equal, g_free, NULL);
   plan->secondary = work;
   collect_changes (plan, session, work);
   collect_deletes (plan, session, work);

@@ -40,8 +40,46 @@ typedef struct {
   OrmaSession   *session;
   GArray        *sets;       /* OrmaSyncAction */
   GArray        *nulls;      /* OrmaSyncAction: candidates */
-  GHashTable    *set_masks;  /* OrmaEntity* -> guint64* columns given a key */
+  GHashTable    *set_masks;  /* OrmaEntity* -> index in masks, plus 1 */
+  GArray        *masks;      /* SetMask: one allocation for all children */
 } Collector;
+
+/* What a child is given a key for: the columns, and its last action in
+ * Collector.sets (G_MAXUINT: none yet). */
+typedef struct {
+  guint64 mask;
+  guint   last;
+} SetMask;
+
+/* The child's entry, or NULL. Valid until the next one is added. */
+static SetMask *
+find_mask (Collector  *c,
+           OrmaEntity *child)
+{
+  guint index = GPOINTER_TO_UINT (g_hash_table_lookup (c->set_masks, child));
+
+  return index != 0 ? &g_array_index (c->masks, SetMask, index - 1) : NULL;
+}
+
+/* Whether @action gives the same columns the same parent's same key:
+ * both sides of a back-populated pair (the child's many-to-one, the
+ * parent's collection) report one relation. */
+static gboolean
+same_action (const OrmaSyncAction *action,
+             OrmaEntity           *parent,
+             const guint          *child_cols,
+             const guint          *parent_cols,
+             guint                 n_cols,
+             gboolean              post_update)
+{
+  if (action->parent != parent || action->n_cols != n_cols ||
+      action->post_update != post_update)
+    return FALSE;
+  for (guint i = 0; i < n_cols; i++)
+    if (action->child_cols[i] != child_cols[i] || action->parent_cols[i] != parent_cols[i])
+      return FALSE;
+  return TRUE;
+}
 
 static gboolean
 deleting (OrmaFlushPlan *plan,
@@ -86,14 +124,24 @@ relate (Collector        *c,
     }
   if (set)
     {
-      guint64 *mask = g_hash_table_lookup (c->set_masks, child);
+      SetMask *mask = find_mask (c, child);
+      guint64 cols = cols_mask (child_cols, rel->n_pairs);
 
       if (mask == NULL)
         {
-          mask = g_new0 (guint64, 1);
-          g_hash_table_insert (c->set_masks, child, mask);
+          SetMask fresh = { 0, G_MAXUINT };
+
+          g_array_append_val (c->masks, fresh);
+          g_hash_table_insert (c->set_masks, child, GUINT_TO_POINTER (c->masks->len));
+          mask = &g_array_index (c->masks, SetMask, c->masks->len - 1);
         }
-      *mask |= cols_mask (child_cols, rel->n_pairs);
+      /* Applied again, it would change nothing. */
+      if ((mask->mask & cols) == cols && mask->last != G_MAXUINT &&
+          same_action (&g_array_index (c->sets, OrmaSyncAction, mask->last), parent,
+                       child_cols, parent_cols, rel->n_pairs, rel->post_update))
+        return;
+      mask->mask |= cols;
+      mask->last = c->sets->len;
     }
   {
     OrmaSyncAction action = { child, set ? parent : NULL, child_cols, parent_cols,
@@ -242,11 +290,12 @@ void
 _orma_flush_collect_sync (OrmaFlushPlan *plan,
                           OrmaSession   *session)
 {
-  Collector c = { plan, session, NULL, NULL, NULL };
+  Collector c = { plan, session, NULL, NULL, NULL, NULL };
 
   c.sets = g_array_new (FALSE, FALSE, sizeof (OrmaSyncAction));
   c.nulls = g_array_new (FALSE, FALSE, sizeof (OrmaSyncAction));
-  c.set_masks = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  c.set_masks = g_hash_table_new (NULL, NULL);
+  c.masks = g_array_new (FALSE, FALSE, sizeof (SetMask));
 
   collect_changed (&c);
   collect_deleted (&c);
@@ -256,10 +305,10 @@ _orma_flush_collect_sync (OrmaFlushPlan *plan,
   for (guint i = 0; i < c.nulls->len; i++)
     {
       OrmaSyncAction *action = &g_array_index (c.nulls, OrmaSyncAction, i);
-      guint64 *mask = g_hash_table_lookup (c.set_masks, action->child);
+      SetMask *mask = find_mask (&c, action->child);
       guint64 cols = cols_mask (action->child_cols, action->n_cols);
 
-      if (mask == NULL || (*mask & cols) != cols)
+      if (mask == NULL || (mask->mask & cols) != cols)
         store (&c, action);
     }
   for (guint i = 0; i < c.sets->len; i++)
@@ -268,6 +317,7 @@ _orma_flush_collect_sync (OrmaFlushPlan *plan,
   g_array_unref (c.sets);
   g_array_unref (c.nulls);
   g_hash_table_unref (c.set_masks);
+  g_array_unref (c.masks);
 }
 
 /* Writes one action into its child; the columns that changed. */

@@ -69,6 +69,7 @@ const OrmaEntityTracker _orma_session_tracker = {
   .changed = tracker_changed,
   .disposed = tracker_disposed,
   .load_relationship = _orma_session_load_relationship,
+  .relationship_is_current = _orma_session_relationship_is_current,
   .relationship_changed = _orma_session_relationship_changed,
 };
 

@@ -58,11 +58,17 @@ key_new (guint n)
 }
 
 static void
-key_free (Key *key)
+key_clear (Key *key)
 {
   for (guint i = 0; i < key->n; i++)
     if (G_IS_VALUE (&key->values[i]))
       g_value_unset (&key->values[i]);
+}
+
+static void
+key_free (Key *key)
+{
+  key_clear (key);
   g_free (key);
 }
 
@@ -130,15 +136,27 @@ row_key_column (OrmaRelationship *rel,
   return rel->remote[i];
 }
 
+/* Room for a key on the stack: a row's key is only looked up, and a
+ * malloc per row is a cost the rows of a large load feel. */
+typedef union {
+  Key    key;
+  guint8 room[sizeof (Key) + ORMA_MAX_COLUMNS * sizeof (GValue)];
+} KeyRoom;
+
 /* The key of the current row, in the owner's column types so that it
- * compares equal to owner_key(). NULL when a column is NULL. */
+ * compares equal to owner_key(), written into @room (clear it with
+ * key_clear()). NULL when a column is NULL. */
 static Key *
 row_key (OrmaCursor        *cursor,
          OrmaRelationship  *rel,
+         KeyRoom           *room,
          GError           **error)
 {
-  Key *key = key_new (rel->n_pairs);
+  Key *key = &room->key;
 
+  g_assert (rel->n_pairs <= ORMA_MAX_COLUMNS);
+  memset (key, 0, sizeof (Key) + rel->n_pairs * sizeof (GValue));
+  key->n = rel->n_pairs;
   for (guint i = 0; i < rel->n_pairs; i++)
     {
       guint column = row_key_column (rel, i);
@@ -147,7 +165,7 @@ row_key (OrmaCursor        *cursor,
       if (_orma_cursor_is_null (cursor, column) ||
           !_orma_cursor_get (cursor, column, &key->values[i], error))
         {
-          key_free (key);
+          key_clear (key);
           return NULL;
         }
     }
@@ -388,6 +406,7 @@ take_row (Job         *job,
 {
   g_autoptr (OrmaEntity) entity = NULL;
   GError *local_error = NULL;
+  KeyRoom room;
   Key *key;
   Group *group;
 
@@ -401,7 +420,7 @@ take_row (Job         *job,
         }
       return TRUE;
     }
-  key = row_key (cursor, job->rel, &local_error);
+  key = row_key (cursor, job->rel, &room, &local_error);
   if (key == NULL)
     {
       if (local_error != NULL)
@@ -412,7 +431,7 @@ take_row (Job         *job,
       return TRUE;
     }
   group = g_hash_table_lookup (job->groups, key);
-  key_free (key);
+  key_clear (key);
   if (group == NULL)
     return TRUE;
   g_ptr_array_add (group->items, g_object_ref (entity));

@@ -233,6 +233,26 @@ load_persistent (OrmaEntity         *entity,
   return _orma_loader_load_for (session, rel, &entity, 1, error);
 }
 
+/* What _orma_session_load_relationship() leaves alone, told without
+ * touching anything but the state and the slot. */
+gboolean
+_orma_session_relationship_is_current (OrmaEntity                *entity,
+                                       struct _OrmaRelationship  *rel,
+                                       const struct _OrmaRelSlot *slot,
+                                       gpointer                   data)
+{
+  OrmaInstanceState *state = data;
+
+  if (rel->lazy == ORMA_LOAD_DYNAMIC || !slot->loaded)
+    return FALSE;
+  if ((state->state == ORMA_STATE_PERSISTENT || state->state == ORMA_STATE_DELETED) &&
+      state->session != NULL)
+    return !state->expired && slot->stamp != ORMA_LOADER_STAMP_UNSAVED &&
+           slot->stamp >= state->session->generation;
+  /* No row to read, or no session to read it: a loaded slot stays. */
+  return TRUE;
+}
+
 gboolean
 _orma_session_load_relationship (OrmaEntity                *entity,
                                  struct _OrmaRelationship  *rel,

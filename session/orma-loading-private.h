@@ -20,6 +20,17 @@ OrmaEntity *_orma_loading_instance (OrmaSession  *session,
                                     OrmaCursor   *cursor,
                                     guint         offset,
                                     GError      **error);
+/* Whether the current row of @cursor is @entity's: its key (at
+ * @offset, as for _orma_loading_instance()) is the one @entity has in
+ * @session's identity map. Then _orma_loading_instance() would return
+ * @entity as it is: a joined load, whose owner comes on several rows in
+ * a row, skips it. FALSE when unsure (only single integer keys are
+ * compared). */
+gboolean    _orma_loading_row_is   (OrmaSession  *session,
+                                    OrmaMapper   *mapper,
+                                    OrmaCursor   *cursor,
+                                    guint         offset,
+                                    OrmaEntity   *entity);
 /* Loads (or reloads) one object by primary key values. NULL with no
  * error when there is no such row. */
 OrmaEntity *_orma_loading_by_key   (OrmaSession  *session,

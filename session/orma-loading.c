@@ -113,6 +113,32 @@ out:
   return found;
 }
 
+gboolean
+_orma_loading_row_is (OrmaSession *session,
+                      OrmaMapper  *mapper,
+                      OrmaCursor  *cursor,
+                      guint        offset,
+                      OrmaEntity  *entity)
+{
+  OrmaInstanceState *state = _orma_instance_state_get (entity);
+  GValue key = G_VALUE_INIT;
+  gboolean same;
+  guint column;
+
+  /* The common single integer key only; the others take the lookup. */
+  if (state == NULL || state->session != session || !state->in_map ||
+      state->mapper != mapper || !_orma_identity_is_int (mapper))
+    return FALSE;
+  column = offset + mapper->pk[0];
+  if (_orma_cursor_is_null (cursor, column))
+    return FALSE;
+  g_value_init (&key, G_TYPE_INT64);
+  same = _orma_cursor_get (cursor, column, &key, NULL) &&
+         g_value_get_int64 (&key) == state->int_key;
+  g_value_unset (&key);
+  return same;
+}
+
 OrmaEntity *
 _orma_loading_instance (OrmaSession  *session,
                         OrmaMapper   *mapper,

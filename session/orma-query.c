@@ -653,6 +653,7 @@ run (OrmaQuery  *self,
   g_auto (OrmaQueryCompiled) compiled = { 0 };
   g_autoptr (OrmaCursor) cursor = NULL;
   OrmaEagerPlan *plan;
+  OrmaEntity *last = NULL;
   GError *local_error = NULL;
 
   if (connection == NULL)
@@ -670,8 +671,19 @@ run (OrmaQuery  *self,
   self->session->no_autoflush++;
   while (_orma_cursor_next (cursor, &local_error))
     {
-      g_autoptr (OrmaEntity) entity = _orma_loading_instance (self->session, self->mapper,
-                                                              cursor, 0, &local_error);
+      g_autoptr (OrmaEntity) entity = NULL;
+
+      /* A joined collection repeats the owner on consecutive rows: the
+       * same owner is neither looked up nor added again. */
+      if (plan != NULL && last != NULL &&
+          _orma_loading_row_is (self->session, self->mapper, cursor, 0, last))
+        {
+          if (!_orma_eager_plan_row (plan, last, cursor, &local_error))
+            break;
+          continue;
+        }
+      entity = _orma_loading_instance (self->session, self->mapper, cursor, 0, &local_error);
+      last = NULL;
       if (entity == NULL)
         {
           /* a row without a key (NULL columns) has no object */
@@ -683,6 +695,8 @@ run (OrmaQuery  *self,
         break;
       if (!add_entity (batch, entity, &local_error))
         break;
+      /* borrowed: the batch holds it until a new owner comes */
+      last = entity;
     }
   if (local_error == NULL && !batch->stopped &&
       (batch->func == NULL || batch->batch->len > 0))

@@ -117,6 +117,12 @@ gboolean        _orma_session_load_relationship (OrmaEntity *entity,
                                           struct _OrmaRelationship *rel,
                                           gpointer      data,
                                           GError      **error);
+/* orma-loader.c: whether the read of a loaded attribute can skip
+ * _orma_session_load_relationship() (it would do nothing). */
+gboolean        _orma_session_relationship_is_current (OrmaEntity *entity,
+                                          struct _OrmaRelationship  *rel,
+                                          const struct _OrmaRelSlot *slot,
+                                          gpointer                   data);
 /* orma-session-relations.c: save-update cascade of @added into the
  * session, and @entity noted for the next flush. */
 void            _orma_session_relationship_changed (OrmaEntity *entity,

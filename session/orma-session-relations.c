@@ -132,23 +132,90 @@ _orma_session_discard_relationship_changes (OrmaSession *self)
 /* ------------------------------------------------------------------ */
 /* cascades                                                            */
 
+/* A list of objects kept on the stack while it is short: a cascade
+ * runs for every object added, and most reach only a handful. */
+typedef struct {
+  gpointer *items;
+  guint     len;
+  guint     size;
+  gpointer  room[16];
+} Objects;
+
+static void
+objects_init (Objects *list)
+{
+  list->items = list->room;
+  list->len = 0;
+  list->size = G_N_ELEMENTS (list->room);
+}
+
+static void
+objects_add (Objects  *list,
+             gpointer  object)
+{
+  if (list->len == list->size)
+    {
+      list->size *= 2;
+      if (list->items == list->room)
+        list->items = g_memdup2 (list->room, sizeof (list->room));
+      list->items = g_renew (gpointer, list->items, list->size);
+    }
+  list->items[list->len++] = object;
+}
+
+static void
+objects_clear (Objects *list)
+{
+  if (list->items != list->room)
+    g_free (list->items);
+}
+
+/* @out gets the loaded related objects of @entity through @rel, as
+ * _orma_session_peek_related() does. */
+static void
+objects_add_related (Objects          *out,
+                     OrmaEntity       *entity,
+                     OrmaRelationship *rel)
+{
+  OrmaRelSlot *slot;
+
+  if (rel->lazy == ORMA_LOAD_DYNAMIC)
+    return;
+  slot = peek_slot (entity, rel);
+  if (slot == NULL || slot->value == NULL)
+    return;
+  if (ORMA_IS_COLLECTION (slot->value))
+    {
+      GPtrArray *items = _orma_collection_peek_items (ORMA_COLLECTION (slot->value));
+
+      for (guint i = 0; items != NULL && i < items->len; i++)
+        objects_add (out, g_ptr_array_index (items, i));
+    }
+  else
+    objects_add (out, slot->value);
+}
+
 /* Follows @cascade from @entity: @visit is called for each object
  * reachable along loaded relationships that have it, and returns TRUE
  * when the walk should continue from that object. Iterative: a long
- * chain of objects does not grow the stack. */
+ * chain of objects does not grow the stack. The objects to walk from
+ * are referenced (a visit may drop the session's reference); the
+ * related objects of one relationship are copied before they are
+ * visited, so that a visit may change the relationship. */
 static void
 walk_cascade (OrmaEntity  *entity,
               OrmaCascade  cascade,
               gboolean   (*visit) (OrmaEntity *entity, gpointer data),
               gpointer     data)
 {
-  g_autoptr (GPtrArray) queue = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GPtrArray) related = g_ptr_array_new ();
+  Objects queue, related;
 
-  g_ptr_array_add (queue, g_object_ref (entity));
-  for (guint q = 0; q < queue->len; q++)
+  objects_init (&queue);
+  objects_init (&related);
+  objects_add (&queue, g_object_ref (entity));
+  for (guint q = 0; q < queue.len; q++)
     {
-      OrmaEntity *from = g_ptr_array_index (queue, q);
+      OrmaEntity *from = queue.items[q];
       GPtrArray *rels = _orma_entity_get_mapper (from)->relationships;
 
       if (rels == NULL || _orma_entity_get_private (from)->rels == NULL)
@@ -159,13 +226,17 @@ walk_cascade (OrmaEntity  *entity,
 
           if (!(rel->cascade & cascade))
             continue;
-          g_ptr_array_set_size (related, 0);
-          _orma_session_peek_related (from, rel, related);
-          for (guint i = 0; i < related->len; i++)
-            if (visit (g_ptr_array_index (related, i), data))
-              g_ptr_array_add (queue, g_object_ref (g_ptr_array_index (related, i)));
+          related.len = 0;
+          objects_add_related (&related, from, rel);
+          for (guint i = 0; i < related.len; i++)
+            if (visit (related.items[i], data))
+              objects_add (&queue, g_object_ref (related.items[i]));
         }
     }
+  for (guint q = 0; q < queue.len; q++)
+    g_object_unref (queue.items[q]);
+  objects_clear (&queue);
+  objects_clear (&related);
 }
 
 /* Adds an object reached by the save-update cascade; the walk goes on

@@ -903,6 +903,25 @@ pg_parse_double (const char *text,
 
 /* Integers, range-checked. A numeric (SUM of bigints) holding a whole
  * number is accepted too. */
+/* The common form, an optional minus and at most 18 digits (so no
+ * overflow), read without a library call: keys and counts come in
+ * this form on every row. FALSE for anything else. */
+static gboolean
+pg_parse_plain_integer (const char *text,
+                        gint64     *out)
+{
+  const char *p = text + (text[0] == '-');
+  guint64 n = 0;
+  guint digits = 0;
+
+  for (; *p >= '0' && *p <= '9'; p++, digits++)
+    n = n * 10 + (guint64) (*p - '0');
+  if (*p != '\0' || digits == 0 || digits > 18)
+    return FALSE;
+  *out = text[0] == '-' ? -(gint64) n : (gint64) n;
+  return TRUE;
+}
+
 static gboolean
 pg_parse_integer (const char *text,
                   gint64      min,
@@ -910,7 +929,15 @@ pg_parse_integer (const char *text,
                   gint64     *out)
 {
   double d;
+  gint64 n;
 
+  if (pg_parse_plain_integer (text, &n))
+    {
+      if (n < min || n > max)
+        return FALSE;
+      *out = n;
+      return TRUE;
+    }
   if (g_ascii_string_to_signed (text, 10, min, max, out, NULL))
     return TRUE;
   if (strchr (text, '.') == NULL || !pg_parse_double (text, &d))
