@@ -15,6 +15,7 @@
 #include "orma-session-private.h"
 #include "orma-error-private.h"
 #include "orma-flush-private.h"
+#include "orma-collection-private.h"
 
 void
 _orma_session_emit (OrmaSession *self,
@@ -72,23 +73,100 @@ orma_session_flush (OrmaSession  *self,
   return ok;
 }
 
+/* Whether @rel's value in @slot names one of @together: a loaded scalar
+ * or a collection member. Attributes holding an unflushed change are
+ * kept: the change is still wanted. */
+static gboolean
+names_one_of (OrmaRelationship *rel,
+              OrmaRelSlot      *slot,
+              GHashTable       *together)
+{
+  GPtrArray *items;
+
+  if (!rel->resolved || rel->lazy == ORMA_LOAD_DYNAMIC || slot->value == NULL)
+    return FALSE;
+  if (!rel->is_collection)
+    return slot->loaded && !slot->changed && !slot->committed_set &&
+           g_hash_table_contains (together, slot->value);
+  if (!ORMA_IS_COLLECTION (slot->value) ||
+      _orma_collection_has_changes (ORMA_COLLECTION (slot->value)))
+    return FALSE;
+  items = _orma_collection_peek_items (ORMA_COLLECTION (slot->value));
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    if (g_hash_table_contains (together, g_ptr_array_index (items, i)))
+      return TRUE;
+  return FALSE;
+}
+
+/* Objects deleted together let go of each other. Their rows are gone,
+ * and the attributes that tie them may be stale besides (the flush read
+ * a deleted parent's children before it wrote anything): two of them
+ * naming each other, a collection of each holding the other, would keep
+ * both alive for ever once nothing else does. Each of @owners lets go
+ * of the attributes that name one of @together, as on expiry: an object
+ * back in the session reads them again, a detached one cannot. What
+ * names other objects stays. The caller keeps @owners and the objects
+ * of @together alive for the whole call: letting go of one may drop the
+ * last other reference to another. */
+static void
+release_deleted_together (GPtrArray  *owners,
+                          GHashTable *together)
+{
+  for (guint i = 0; i < owners->len; i++)
+    {
+      OrmaEntity *entity = g_ptr_array_index (owners, i);
+      GPtrArray *rels = _orma_entity_get_mapper (entity)->relationships;
+
+      for (guint r = 0; rels != NULL && r < rels->len; r++)
+        {
+          OrmaRelationship *rel = g_ptr_array_index (rels, r);
+          /* fetched again each time: letting go may grow the slots */
+          OrmaRelSlot *slot = _orma_entity_peek_rel_slot (entity, rel);
+          g_autoptr (GObject) collection = NULL;
+
+          if (slot == NULL)
+            break;
+          if (!names_one_of (rel, slot, together))
+            continue;
+          if (rel->is_collection)
+            collection = g_object_ref (slot->value);
+          /* Not loaded first, as _orma_entity_release_relationships()
+           * does: a view reading it in items-changed loads it again. */
+          _orma_entity_relationship_unload (entity, rel);
+          if (collection != NULL)
+            _orma_collection_release (ORMA_COLLECTION (collection));
+        }
+    }
+}
+
 void
 _orma_session_end_transaction (OrmaSession *self)
 {
+  g_autoptr (GPtrArray) detached = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GHashTable) together = g_hash_table_new (NULL, NULL);
+
   for (guint i = 0; i < self->levels->len; i++)
     {
       OrmaTransactionLevel *level = g_ptr_array_index (self->levels, i);
 
       for (guint j = 0; j < level->deleted->len; j++)
         {
-          OrmaInstanceState *state = _orma_instance_state_get (g_ptr_array_index (level->deleted, j));
+          OrmaEntity *entity = g_ptr_array_index (level->deleted, j);
+          OrmaInstanceState *state = _orma_instance_state_get (entity);
+
           if (state->session == self && state->state == ORMA_STATE_DELETED)
             {
               state->session = NULL;
               state->state = ORMA_STATE_DETACHED;
+              g_ptr_array_add (detached, g_object_ref (entity));
+              g_hash_table_add (together, entity);
             }
         }
     }
+  /* Detached for good (committed): SQLAlchemy's deleted objects keep
+   * their attributes, but a reference cycle between them is garbage no
+   * GObject collector finds. */
+  release_deleted_together (detached, together);
   g_ptr_array_set_size (self->levels, 0);
   /* committed (or rolled back already): their rows are settled */
   g_ptr_array_set_size (self->detached_inserts, 0);
@@ -190,6 +268,9 @@ undo_levels (OrmaSession *self,
 {
   guint32 serial = ((OrmaTransactionLevel *) g_ptr_array_index (self->levels, from_level))->serial;
   g_autoptr (GPtrArray) inserted = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) undeleted = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GPtrArray) restored = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr (GHashTable) together = g_hash_table_new (NULL, NULL);
   InsertedSince query = { serial, inserted };
 
   for (guint l = self->levels->len; l > from_level; l--)
@@ -211,19 +292,30 @@ undo_levels (OrmaSession *self,
 
           if (state->session != self || state->state != ORMA_STATE_DELETED)
             continue;
+          g_ptr_array_add (undeleted, g_object_ref (state->entity));
+          g_hash_table_add (together, state->entity);
           if (state->inserted_serial >= serial)
-            make_transient (self, state);      /* inserted and deleted within */
-          else if (_orma_identity_compute (state) &&
-                   _orma_identity_map_lookup_state (self->identity_map, state) == NULL)
+            {
+              make_transient (self, state);      /* inserted and deleted within */
+              continue;
+            }
+          if (_orma_identity_compute (state) &&
+              _orma_identity_map_lookup_state (self->identity_map, state) == NULL)
             _orma_session_attach (self, state, ORMA_STATE_PERSISTENT);
           else
             {
               state->session = NULL;
               state->state = ORMA_STATE_DETACHED;
             }
+          g_ptr_array_add (restored, g_object_ref (state->entity));
         }
       g_ptr_array_set_size (level->deleted, 0);
     }
+  /* What the flushes loaded for them is stale: a session closing now
+   * keeps only what cannot form a cycle (release_relationships), and
+   * they could hold each other. Transient objects keep what the
+   * application gave them. */
+  release_deleted_together (restored, together);
 }
 
 /* Forgets everything not yet flushed: pending objects are expunged,

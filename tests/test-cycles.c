@@ -473,6 +473,135 @@ START_TEST (test_reparent_then_delete_both)
 }
 END_TEST
 
+/* root -> a -> b loaded, b moved up under root and a under b, both
+ * deleted and flushed: the flush read a's children (b, by the rows)
+ * before it wrote, and b's children hold a, so each holds the other. */
+static void
+delete_swapped_pair (OrmaEngine   *engine,
+                     OrmaSession **session,
+                     RelNode     **root,
+                     RelNode     **a,
+                     RelNode     **b)
+{
+  g_autoptr (GError) error = NULL;
+  gint64 ids[3];
+
+  seed_chain (engine, ids);
+  *session = orma_session_new (engine);
+  *root = get_node (*session, ids[0]);
+  *a = get_node (*session, ids[1]);
+  *b = get_node (*session, ids[2]);
+  set_related (*b, "parent", *root);
+  set_related (*a, "parent", *b);
+  ck_assert (orma_session_delete (*session, ORMA_ENTITY (*a), &error));
+  ck_assert (orma_session_delete (*session, ORMA_ENTITY (*b), &error));
+  flush_ok (*session);
+  ck_assert (orma_entity_is_loaded (ORMA_ENTITY (*a), "children"));
+  ck_assert (orma_entity_is_loaded (ORMA_ENTITY (*b), "children"));
+}
+
+/* Drops the last references to @a and @b: both must be freed. */
+static void
+assert_freed (RelNode **a,
+              RelNode **b)
+{
+  gpointer weak_a = *a, weak_b = *b;
+
+  g_object_add_weak_pointer (G_OBJECT (weak_a), &weak_a);
+  g_object_add_weak_pointer (G_OBJECT (weak_b), &weak_b);
+  g_clear_object (a);
+  g_clear_object (b);
+  ck_assert_ptr_null (weak_a);
+  ck_assert_ptr_null (weak_b);
+}
+
+/* Committed, the two detached objects let go of what names each other
+ * (a's children, b's children, a's parent): reading those fails as for
+ * any detached object; b's parent, which survives, stays readable
+ * without SQL; and nothing keeps either alive. */
+START_TEST (test_deleted_pair_let_go_at_commit)
+{
+  g_autoptr (OrmaEngine) engine = rel_models_engine_new ();
+  g_autoptr (OrmaSession) session = NULL;
+  g_autoptr (RelNode) root = NULL, a = NULL, b = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelNode) parent = NULL;
+  g_autoptr (OrmaCollection) children = NULL;
+
+  delete_swapped_pair (engine, &session, &root, &a, &b);
+  commit_ok (session);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (a)), ORMA_STATE_DETACHED);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (b)), ORMA_STATE_DETACHED);
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (a), "children"));
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (b), "children"));
+  ck_assert (!orma_entity_is_loaded (ORMA_ENTITY (a), "parent"));
+
+  orma_test_log_attach (engine);
+  parent = orma_entity_get_related (ORMA_ENTITY (b), "parent", &error);
+  orma_assert_no_error (error);
+  ck_assert_ptr_eq (parent, root);
+  children = orma_entity_get_collection (ORMA_ENTITY (a), "children", &error);
+  orma_assert_error (error, ORMA_ERROR_DETACHED);
+  orma_test_assert_no_sql (engine);
+
+  assert_freed (&a, &b);
+  ck_assert_int_eq (orma_test_count_rows (engine, "nodes", NULL), 1);
+}
+END_TEST
+
+/* The session closed after the flush: the rollback puts both rows back
+ * and detaches the objects, which let go of each other as well. */
+START_TEST (test_deleted_pair_let_go_at_close)
+{
+  g_autoptr (OrmaEngine) engine = rel_models_engine_new ();
+  g_autoptr (OrmaSession) session = NULL;
+  g_autoptr (RelNode) root = NULL, a = NULL, b = NULL;
+
+  delete_swapped_pair (engine, &session, &root, &a, &b);
+  orma_session_close (session);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (a)), ORMA_STATE_DETACHED);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (b)), ORMA_STATE_DETACHED);
+  assert_freed (&a, &b);
+  ck_assert_int_eq (orma_test_count_rows (engine, "nodes", NULL), 3);
+}
+END_TEST
+
+/* A rollback after the flush restores both: persistent again, and their
+ * attributes read what the database holds (the original chain). */
+START_TEST (test_deleted_pair_restored_by_rollback)
+{
+  g_autoptr (OrmaEngine) engine = rel_models_engine_new ();
+  g_autoptr (OrmaSession) session = NULL;
+  g_autoptr (RelNode) root = NULL, a = NULL, b = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (RelNode) a_parent = NULL, b_parent = NULL, child = NULL;
+  g_autoptr (OrmaCollection) children = NULL;
+
+  delete_swapped_pair (engine, &session, &root, &a, &b);
+  ck_assert (orma_session_rollback (session, &error));
+  orma_assert_no_error (error);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (a)), ORMA_STATE_PERSISTENT);
+  ck_assert_int_eq (orma_entity_get_state (ORMA_ENTITY (b)), ORMA_STATE_PERSISTENT);
+  a_parent = orma_entity_get_related (ORMA_ENTITY (a), "parent", &error);
+  orma_assert_no_error (error);
+  ck_assert_ptr_eq (a_parent, root);
+  b_parent = orma_entity_get_related (ORMA_ENTITY (b), "parent", &error);
+  orma_assert_no_error (error);
+  ck_assert_ptr_eq (b_parent, a);
+  children = orma_entity_get_collection (ORMA_ENTITY (a), "children", &error);
+  orma_assert_no_error (error);
+  ck_assert_uint_eq (g_list_model_get_n_items (G_LIST_MODEL (children)), 1);
+  child = g_list_model_get_item (G_LIST_MODEL (children), 0);
+  ck_assert_ptr_eq (child, b);
+  g_clear_object (&child);
+  g_clear_object (&children);
+  g_clear_object (&a_parent);
+  g_clear_object (&b_parent);
+  orma_session_close (session);
+  assert_freed (&a, &b);
+}
+END_TEST
+
 /* A widget whose favorite entry is deleted: the favorite set to NULL
  * (post-update) before the entry's DELETE; then the widget deleted with
  * its favorite: the widget's key to it NULL first, the other entry set
@@ -572,6 +701,9 @@ make_suite (void)
   tcase_add_test (tc, test_deterministic_order);
   tcase_add_test (tc, test_reparent_under_former_child);
   tcase_add_test (tc, test_reparent_then_delete_both);
+  tcase_add_test (tc, test_deleted_pair_let_go_at_commit);
+  tcase_add_test (tc, test_deleted_pair_let_go_at_close);
+  tcase_add_test (tc, test_deleted_pair_restored_by_rollback);
   tcase_add_test (tc, test_post_update_one_deleted);
   tcase_add_test (tc, test_wide_tree);
   suite_add_tcase (suite, tc);
