@@ -289,6 +289,64 @@ orma_test_engine_same_database (OrmaEngine *engine)
   return other;
 }
 
+/* ------------------------------------------------------------ results */
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
+}
+
+/* The property @property of each object, joined with commas, in the
+ * order given, or sorted when @sorted. */
+char *
+orma_test_join_property (GPtrArray  *objects,
+              const char *property,
+              gboolean    sorted)
+{
+  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+
+  ck_assert_ptr_nonnull (objects);
+  for (guint i = 0; i < objects->len; i++)
+    {
+      char *text = NULL;
+
+      g_object_get (g_ptr_array_index (objects, i), property, &text, NULL);
+      g_ptr_array_add (texts, text != NULL ? text : g_strdup ("(null)"));
+    }
+  if (sorted)
+    g_ptr_array_sort (texts, compare_strings);
+  g_ptr_array_add (texts, NULL);
+  return g_strjoinv (",", (char **) texts->pdata);
+}
+
+/* Runs @query with orma_query_all() and returns the property of what it
+ * found, joined as orma_test_join_property() does. */
+char *
+orma_test_run_all (OrmaQuery  *query,
+         const char *property,
+         gboolean    sorted)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (GPtrArray) results = orma_query_all (query, &error);
+
+  orma_assert_no_error (error);
+  ck_assert_ptr_nonnull (results);
+  return orma_test_join_property (results, property, sorted);
+}
+
+void
+orma_test_assert_params (OrmaEngine *engine,
+                         guint       statement,
+                         const char *expected)
+{
+  GPtrArray *params = orma_test_log_params (engine);
+
+  ck_assert_uint_gt (params->len, statement);
+  ck_assert_str_eq (g_ptr_array_index (params, statement), expected);
+}
+
 /* ------------------------------------------------------------ echo log */
 
 /* Shared by the engine's object data (for the getters) and its echo

@@ -52,6 +52,21 @@ void        orma_test_assert_log    (OrmaEngine *engine,
   ck_assert_msg (orma_test_log_statements (engine)->len == 0, "unexpected SQL: %s", \
                  (const char *) g_ptr_array_index (orma_test_log_statements (engine), 0))
 
+/* The property @property (a string) of each object, joined with commas
+ * ("(null)" for NULL), in the given order or sorted. */
+char       *orma_test_join_property (GPtrArray  *objects,
+                                     const char *property,
+                                     gboolean    sorted);
+/* orma_query_all() (which must succeed), then orma_test_join_property(). */
+char       *orma_test_run_all       (OrmaQuery  *query,
+                                     const char *property,
+                                     gboolean    sorted);
+/* Asserts the first-row parameters of logged statement @statement, as
+ * rendered by orma_test_log_params(). */
+void        orma_test_assert_params (OrmaEngine *engine,
+                                     guint       statement,
+                                     const char *expected);
+
 /* Rewrites ? placeholders for the backend under test (free the result). */
 char       *orma_test_sql           (const char *sql);
 

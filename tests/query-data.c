@@ -91,61 +91,16 @@ add_items (void)
   commit_session (session);
 }
 
-static int
-compare_strings (gconstpointer a,
-                 gconstpointer b)
-{
-  return g_strcmp0 (*(const char *const *) a, *(const char *const *) b);
-}
-
-/* The property @property of each object, joined with commas, in the
- * order given, or sorted when @sorted. */
-char *
-join_strings (GPtrArray  *objects,
-              const char *property,
-              gboolean    sorted)
-{
-  g_autoptr (GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
-
-  ck_assert_ptr_nonnull (objects);
-  for (guint i = 0; i < objects->len; i++)
-    {
-      char *text = NULL;
-
-      g_object_get (g_ptr_array_index (objects, i), property, &text, NULL);
-      g_ptr_array_add (texts, text != NULL ? text : g_strdup ("(null)"));
-    }
-  if (sorted)
-    g_ptr_array_sort (texts, compare_strings);
-  g_ptr_array_add (texts, NULL);
-  return g_strjoinv (",", (char **) texts->pdata);
-}
-
-/* Runs @query with orma_query_all() and returns the joined names (users)
- * or labels (items) of what it found. */
-char *
-run_all (OrmaQuery  *query,
-         const char *property,
-         gboolean    sorted)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) results = orma_query_all (query, &error);
-
-  orma_assert_no_error (error);
-  ck_assert_ptr_nonnull (results);
-  return join_strings (results, property, sorted);
-}
-
 char *
 user_names (OrmaQuery *query)
 {
-  return run_all (query, "name", FALSE);
+  return orma_test_run_all (query, "name", FALSE);
 }
 
 char *
 user_names_sorted (OrmaQuery *query)
 {
-  return run_all (query, "name", TRUE);
+  return orma_test_run_all (query, "name", TRUE);
 }
 
 gint64

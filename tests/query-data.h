@@ -43,14 +43,6 @@ void    commit_session    (OrmaSession *session);
 /* Store user_rows / item_rows, each in a session of their own. */
 void    add_users         (void);
 void    add_items         (void);
-/* The property of each object joined with commas, in order or sorted. */
-char   *join_strings      (GPtrArray   *objects,
-                           const char  *property,
-                           gboolean     sorted);
-/* orma_query_all() and the joined names (users) or labels (items). */
-char   *run_all           (OrmaQuery   *query,
-                           const char  *property,
-                           gboolean     sorted);
 char   *user_names        (OrmaQuery   *query);
 char   *user_names_sorted (OrmaQuery   *query);
 gint64  query_count       (OrmaQuery   *query);

@@ -381,7 +381,7 @@ START_TEST (test_filter_items)
   session = orma_session_new (query_engine);
   query = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter (query, c->condition ());
-  found = run_all (query, "s", TRUE);
+  found = orma_test_run_all (query, "s", TRUE);
   ck_assert_msg (g_str_equal (found, c->expected), "%s: expected [%s], found [%s]",
                  c->description, c->expected, found);
 }
@@ -466,22 +466,22 @@ START_TEST (test_filter_by_typed_values)
 
   by_int_bool = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter_by (by_int_bool, "i", 2, "b", FALSE, NULL);
-  found_int_bool = run_all (by_int_bool, "s", TRUE);
+  found_int_bool = orma_test_run_all (by_int_bool, "s", TRUE);
   ck_assert_str_eq (found_int_bool, "two");
 
   by_int64 = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter_by (by_int64, "i64", (gint64) 30, NULL);
-  found_int64 = run_all (by_int64, "s", TRUE);
+  found_int64 = orma_test_run_all (by_int64, "s", TRUE);
   ck_assert_str_eq (found_int64, "three");
 
   by_enum = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter_by (by_enum, "color", TEST_COLOR_BLUE, NULL);
-  found_enum = run_all (by_enum, "s", TRUE);
+  found_enum = orma_test_run_all (by_enum, "s", TRUE);
   ck_assert_str_eq (found_enum, "minus,three");
 
   by_double = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter_by (by_double, "d", -2.25, "b", FALSE, "color", TEST_COLOR_BLUE, NULL);
-  found_double = run_all (by_double, "s", TRUE);
+  found_double = orma_test_run_all (by_double, "s", TRUE);
   ck_assert_str_eq (found_double, "minus");
 
   /* orma_query_filter_by_value() converts a lossless value: an int64
@@ -490,7 +490,7 @@ START_TEST (test_filter_by_typed_values)
   g_value_set_int64 (&five, -5);
   by_value = orma_session_query (session, TEST_TYPE_ITEM);
   orma_query_filter_by_value (by_value, "i", &five);
-  found_value = run_all (by_value, "s", TRUE);
+  found_value = orma_test_run_all (by_value, "s", TRUE);
   ck_assert_str_eq (found_value, "minus");
 }
 END_TEST

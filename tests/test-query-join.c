@@ -97,44 +97,6 @@ session_new (void)
   return session;
 }
 
-static char *
-join_property (GPtrArray  *objects,
-               const char *property)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < objects->len; i++)
-    {
-      g_autofree char *value = NULL;
-
-      g_object_get (g_ptr_array_index (objects, i), property, &value, NULL);
-      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", value);
-    }
-  return g_string_free (out, FALSE);
-}
-
-static char *
-run_all (OrmaQuery  *query,
-         const char *property)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) found = orma_query_all (query, &error);
-
-  orma_assert_no_error (error);
-  ck_assert_ptr_nonnull (found);
-  return join_property (found, property);
-}
-
-static void
-assert_params (guint       statement,
-               const char *expected)
-{
-  GPtrArray *params = orma_test_log_params (engine);
-
-  ck_assert_uint_gt (params->len, statement);
-  ck_assert_str_eq (g_ptr_array_index (params, statement), expected);
-}
-
 #define USERS "SELECT users.id, users.name, users.fullname FROM users"
 #define NODES "SELECT nodes.id, nodes.parent_id, nodes.name FROM nodes"
 #define USER_COL(name) orma_col (REL_TYPE_USER, name)
@@ -151,13 +113,13 @@ START_TEST (test_join)
   orma_query_join (query, "addresses", NULL);
   orma_query_filter (query, orma_like (ADDRESS_COL ("email"), orma_str ("%@work.org")));
   orma_query_order_by (query, USER_COL ("id"));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "ed,mary");
   orma_test_assert_log (engine,
                         USERS " JOIN addresses ON users.id = addresses.user_id "
                         "WHERE addresses.email LIKE ? ORDER BY users.id",
                         NULL);
-  assert_params (0, "('%@work.org')");
+  orma_test_assert_params (engine, 0, "('%@work.org')");
 }
 END_TEST
 
@@ -171,7 +133,7 @@ START_TEST (test_join_many_to_one)
   orma_query_join (query, "user", NULL);
   orma_query_filter (query, orma_eq (USER_COL ("name"), orma_str ("ed")));
   orma_query_order_by (query, ADDRESS_COL ("id"));
-  found = run_all (query, "email");
+  found = orma_test_run_all (query, "email", FALSE);
   ck_assert_str_eq (found, "ed@example.com,ed@work.org");
   orma_test_assert_log (engine,
                         "SELECT addresses.id, addresses.email, addresses.user_id FROM addresses "
@@ -189,7 +151,7 @@ START_TEST (test_outerjoin)
 
   orma_query_outerjoin (query, "addresses", NULL);
   orma_query_filter (query, orma_is_null (ADDRESS_COL ("id")));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "fred");
   orma_test_assert_log (engine,
                         USERS " LEFT OUTER JOIN addresses ON users.id = addresses.user_id "
@@ -224,7 +186,7 @@ START_TEST (test_chained_joins)
                                               orma_str ("c"), orma_str ("glib"), NULL));
       orma_query_distinct (queries[i]);
       orma_query_order_by (queries[i], USER_COL ("id"));
-      found = run_all (queries[i], "name");
+      found = orma_test_run_all (queries[i], "name", FALSE);
       ck_assert_str_eq (found, "ed,wendy");
     }
   orma_test_assert_log (engine, expected_sql, expected_sql, NULL);
@@ -244,7 +206,7 @@ START_TEST (test_join_on)
                                            orma_str ("%@example.com")),
                                 NULL));
   orma_query_order_by (query, USER_COL ("id"));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "ed,wendy");
   orma_test_assert_log (engine,
                         USERS " JOIN addresses AS a ON a.user_id = users.id "
@@ -267,14 +229,14 @@ START_TEST (test_self_join)
   orma_query_join (query, "parent.parent", grandparent);
   orma_query_filter (query, orma_eq (orma_alias_col (parent, "name"), orma_str ("child1")));
   orma_query_filter (query, orma_eq (orma_alias_col (grandparent, "name"), orma_str ("root")));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "grandchild1");
   orma_test_assert_log (engine,
                         NODES " JOIN nodes AS parent ON parent.id = nodes.parent_id "
                         "JOIN nodes AS grandparent ON grandparent.id = parent.parent_id "
                         "WHERE parent.name = ? AND grandparent.name = ?",
                         NULL);
-  assert_params (0, "('child1', 'root')");
+  orma_test_assert_params (engine, 0, "('child1', 'root')");
 }
 END_TEST
 
@@ -310,7 +272,7 @@ START_TEST (test_join_twice)
   orma_query_join (query, "addresses", a2);
   orma_query_filter (query, orma_like (orma_alias_col (a1, "email"), orma_str ("%@example.com")));
   orma_query_filter (query, orma_like (orma_alias_col (a2, "email"), orma_str ("%@work.org")));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "ed");
   orma_test_assert_log (engine,
                         USERS " JOIN addresses AS a1 ON users.id = a1.user_id "
@@ -344,7 +306,7 @@ START_TEST (test_join_then_count_and_first)
                         USERS " JOIN addresses ON users.id = addresses.user_id "
                         "WHERE addresses.email LIKE ? ORDER BY users.id DESC LIMIT ?",
                         NULL);
-  assert_params (1, "('%@example.com', 1)");
+  orma_test_assert_params (engine, 1, "('%@example.com', 1)");
 }
 END_TEST
 
@@ -537,7 +499,7 @@ START_TEST (test_eager_joined_owner_once)
   orma_query_order_by (query, USER_COL ("id"));
   found = orma_query_all (query, &error);
   orma_assert_no_error (error);
-  names = join_property (found, "name");
+  names = orma_test_join_property (found, "name", FALSE);
   ck_assert_str_eq (names, "ed,wendy,mary,fred");
   ck_assert_uint_eq (orma_test_log_statements (engine)->len, 1);
   ck_assert_ptr_nonnull (strstr (g_ptr_array_index (orma_test_log_statements (engine), 0),
@@ -645,7 +607,7 @@ START_TEST (test_contains_eager_alias)
   orma_query_order_by (query, USER_COL ("id"));
   found = orma_query_all (query, &error);
   orma_assert_no_error (error);
-  names = join_property (found, "name");
+  names = orma_test_join_property (found, "name", FALSE);
   ck_assert_str_eq (names, "ed,wendy,fred");
   orma_test_assert_log (engine,
                         "SELECT users.id, users.name, users.fullname, a.id, a.email, a.user_id "
@@ -702,8 +664,8 @@ START_TEST (test_eager_selectin_chunks)
                         "SELECT addresses.id, addresses.email, addresses.user_id FROM addresses "
                         "WHERE addresses.user_id IN (?, ?) ORDER BY addresses.id",
                         NULL);
-  assert_params (1, "(1, 2)");
-  assert_params (2, "(3, 4)");
+  orma_test_assert_params (engine, 1, "(1, 2)");
+  orma_test_assert_params (engine, 2, "(3, 4)");
 }
 END_TEST
 

@@ -101,45 +101,6 @@ get (OrmaSession *session,
   return entity;
 }
 
-static char *
-join_property (GPtrArray  *objects,
-               const char *property)
-{
-  GString *out = g_string_new (NULL);
-
-  for (guint i = 0; i < objects->len; i++)
-    {
-      g_autofree char *value = NULL;
-
-      g_object_get (g_ptr_array_index (objects, i), property, &value, NULL);
-      g_string_append_printf (out, "%s%s", i > 0 ? "," : "", value);
-    }
-  return g_string_free (out, FALSE);
-}
-
-/* orma_query_all(), and the property of each object joined by commas. */
-static char *
-run_all (OrmaQuery  *query,
-         const char *property)
-{
-  g_autoptr (GError) error = NULL;
-  g_autoptr (GPtrArray) found = orma_query_all (query, &error);
-
-  orma_assert_no_error (error);
-  ck_assert_ptr_nonnull (found);
-  return join_property (found, property);
-}
-
-static void
-assert_params (guint       statement,
-               const char *expected)
-{
-  GPtrArray *params = orma_test_log_params (engine);
-
-  ck_assert_uint_gt (params->len, statement);
-  ck_assert_str_eq (g_ptr_array_index (params, statement), expected);
-}
-
 #define USERS "SELECT users.id, users.name, users.fullname FROM users"
 #define ADDRESSES "SELECT addresses.id, addresses.email, addresses.user_id FROM addresses"
 #define POSTS "SELECT posts.id, posts.title, posts.user_id FROM posts"
@@ -157,13 +118,13 @@ START_TEST (test_any)
                                       orma_like (orma_col (REL_TYPE_ADDRESS, "email"),
                                                  orma_str ("%@example.com"))));
   orma_query_order_by (query, orma_col (REL_TYPE_USER, "id"));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "ed,wendy");
   orma_test_assert_log (engine,
                         USERS " WHERE EXISTS (SELECT 1 FROM addresses WHERE users.id = "
                         "addresses.user_id AND addresses.email LIKE ?) ORDER BY users.id",
                         NULL);
-  assert_params (0, "('%@example.com')");
+  orma_test_assert_params (engine, 0, "('%@example.com')");
 }
 END_TEST
 
@@ -175,7 +136,7 @@ START_TEST (test_any_without_criterion)
 
   /* users without any address */
   orma_query_filter (query, orma_not (orma_any (REL_TYPE_USER, "addresses", NULL)));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "fred");
   orma_test_assert_log (engine,
                         USERS " WHERE NOT (EXISTS (SELECT 1 FROM addresses WHERE users.id = "
@@ -194,13 +155,13 @@ START_TEST (test_has)
                                       orma_eq (orma_col (REL_TYPE_USER, "name"),
                                                orma_str ("ed"))));
   orma_query_order_by (query, orma_col (REL_TYPE_ADDRESS, "id"));
-  found = run_all (query, "email");
+  found = orma_test_run_all (query, "email", FALSE);
   ck_assert_str_eq (found, "ed@example.com,ed@work.org");
   orma_test_assert_log (engine,
                         ADDRESSES " WHERE EXISTS (SELECT 1 FROM users WHERE users.id = "
                         "addresses.user_id AND users.name = ?) ORDER BY addresses.id",
                         NULL);
-  assert_params (0, "('ed')");
+  orma_test_assert_params (engine, 0, "('ed')");
 }
 END_TEST
 
@@ -216,14 +177,14 @@ START_TEST (test_any_many_to_many)
                                       orma_eq (orma_col (REL_TYPE_KEYWORD, "keyword"),
                                                orma_str ("glib"))));
   orma_query_order_by (query, orma_col (REL_TYPE_POST, "id"));
-  found = run_all (query, "title");
+  found = orma_test_run_all (query, "title", FALSE);
   ck_assert_str_eq (found, "glib tips,gtk news");
   orma_test_assert_log (engine,
                         POSTS " WHERE EXISTS (SELECT 1 FROM post_keywords, keywords WHERE "
                         "posts.id = post_keywords.post_id AND keywords.id = "
                         "post_keywords.keyword_id AND keywords.keyword = ?) ORDER BY posts.id",
                         NULL);
-  assert_params (0, "('glib')");
+  orma_test_assert_params (engine, 0, "('glib')");
 }
 END_TEST
 
@@ -262,14 +223,14 @@ START_TEST (test_contains_many_to_many)
   orma_test_log_clear (engine);
   orma_query_filter (query, orma_contains (REL_TYPE_POST, "keywords", glib));
   orma_query_order_by (query, orma_col (REL_TYPE_POST, "id"));
-  found = run_all (query, "title");
+  found = orma_test_run_all (query, "title", FALSE);
   ck_assert_str_eq (found, "glib tips,gtk news");
   orma_test_assert_log (engine,
                         POSTS " WHERE EXISTS (SELECT 1 FROM post_keywords WHERE posts.id = "
                         "post_keywords.post_id AND post_keywords.keyword_id = ?) "
                         "ORDER BY posts.id",
                         NULL);
-  assert_params (0, "(2)");
+  orma_test_assert_params (engine, 0, "(2)");
 }
 END_TEST
 
@@ -285,17 +246,17 @@ START_TEST (test_contains_one_to_many)
 
   orma_test_log_clear (engine);
   orma_query_filter (query, orma_contains (REL_TYPE_USER, "addresses", wendys));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "wendy");
   /* an address without a user is in nobody's collection */
   orma_query_filter (none, orma_contains (REL_TYPE_USER, "addresses", lost));
-  nobody = run_all (none, "name");
+  nobody = orma_test_run_all (none, "name", FALSE);
   ck_assert_str_eq (nobody, "");
   orma_test_assert_log (engine,
                         USERS " WHERE users.id = ?",
                         USERS " WHERE 1 = 0",
                         NULL);
-  assert_params (0, "(2)");
+  orma_test_assert_params (engine, 0, "(2)");
 }
 END_TEST
 
@@ -318,16 +279,16 @@ START_TEST (test_with_parent)
   /* one-to-many */
   orma_query_filter (addresses, orma_with_parent (ed, "addresses"));
   orma_query_order_by (addresses, orma_col (REL_TYPE_ADDRESS, "id"));
-  found_addresses = run_all (addresses, "email");
+  found_addresses = orma_test_run_all (addresses, "email", FALSE);
   ck_assert_str_eq (found_addresses, "ed@example.com,ed@work.org");
   /* many-to-many */
   orma_query_filter (keywords, orma_with_parent (glib_tips, "keywords"));
   orma_query_order_by (keywords, orma_col (REL_TYPE_KEYWORD, "id"));
-  found_keywords = run_all (keywords, "keyword");
+  found_keywords = orma_test_run_all (keywords, "keyword", FALSE);
   ck_assert_str_eq (found_keywords, "c,glib");
   /* many-to-one */
   orma_query_filter (users, orma_with_parent (marys, "user"));
-  found_users = run_all (users, "name");
+  found_users = orma_test_run_all (users, "name", FALSE);
   ck_assert_str_eq (found_users, "mary");
 
   orma_test_assert_log (engine,
@@ -337,9 +298,9 @@ START_TEST (test_with_parent)
                         "ORDER BY keywords.id",
                         USERS " WHERE users.id = ?",
                         NULL);
-  assert_params (0, "(1)");
-  assert_params (1, "(1)");
-  assert_params (2, "(3)");
+  orma_test_assert_params (engine, 0, "(1)");
+  orma_test_assert_params (engine, 1, "(1)");
+  orma_test_assert_params (engine, 2, "(3)");
 }
 END_TEST
 
@@ -354,16 +315,16 @@ START_TEST (test_related_eq)
 
   orma_test_log_clear (engine);
   orma_query_filter (of_wendy, orma_related_eq (REL_TYPE_ADDRESS, "user", wendy));
-  found = run_all (of_wendy, "email");
+  found = orma_test_run_all (of_wendy, "email", FALSE);
   ck_assert_str_eq (found, "wendy@example.com");
   orma_query_filter (of_nobody, orma_related_eq (REL_TYPE_ADDRESS, "user", NULL));
-  orphans = run_all (of_nobody, "email");
+  orphans = orma_test_run_all (of_nobody, "email", FALSE);
   ck_assert_str_eq (orphans, "lost@example.com");
   orma_test_assert_log (engine,
                         ADDRESSES " WHERE addresses.user_id = ?",
                         ADDRESSES " WHERE addresses.user_id IS NULL",
                         NULL);
-  assert_params (0, "(2)");
+  orma_test_assert_params (engine, 0, "(2)");
 }
 END_TEST
 
@@ -419,7 +380,7 @@ START_TEST (test_query_related)
   orma_session_add (session, ORMA_ENTITY (pending));
   orma_test_log_clear (engine);
 
-  found = run_all (posts, "title");
+  found = orma_test_run_all (posts, "title", FALSE);
   ck_assert_str_eq (found, "sql tricks,more sql");
   orma_test_assert_log (engine,
                         orma_test_is_postgresql ()
@@ -428,7 +389,7 @@ START_TEST (test_query_related)
                         POSTS " WHERE posts.user_id = ? AND posts.title LIKE ? "
                         "ORDER BY posts.id",
                         NULL);
-  assert_params (1, "(1, '%sql%')");
+  orma_test_assert_params (engine, 1, "(1, '%sql%')");
 }
 END_TEST
 
@@ -444,7 +405,7 @@ START_TEST (test_query_related_pending_owner)
   orma_session_add (session, ORMA_ENTITY (newcomer));
   addresses = orma_entity_query_related (ORMA_ENTITY (newcomer), "addresses", &error);
   orma_assert_no_error (error);
-  found = run_all (addresses, "email");
+  found = orma_test_run_all (addresses, "email", FALSE);
   ck_assert_str_eq (found, "");
   ck_assert_int_eq (rel_get_id (newcomer), 5);
   /* the relationship's order-by orders the query */
@@ -454,7 +415,7 @@ START_TEST (test_query_related_pending_owner)
                           : "INSERT INTO users (name, fullname) VALUES (?, ?)",
                         ADDRESSES " WHERE addresses.user_id = ? ORDER BY addresses.id",
                         NULL);
-  assert_params (1, "(5)");
+  orma_test_assert_params (engine, 1, "(5)");
 }
 END_TEST
 
@@ -472,12 +433,12 @@ START_TEST (test_dynamic_property)
   orma_test_assert_no_sql (engine);
   orma_query_filter (ORMA_QUERY (value),
                      orma_like (orma_col (REL_TYPE_POST, "title"), orma_str ("gtk%")));
-  found = run_all (ORMA_QUERY (value), "title");
+  found = orma_test_run_all (ORMA_QUERY (value), "title", FALSE);
   ck_assert_str_eq (found, "gtk news");
   orma_test_assert_log (engine,
                         POSTS " WHERE posts.user_id = ? AND posts.title LIKE ?",
                         NULL);
-  assert_params (0, "(2, 'gtk%')");
+  orma_test_assert_params (engine, 0, "(2, 'gtk%')");
 }
 END_TEST
 
@@ -526,7 +487,7 @@ START_TEST (test_exists_subquery)
                                        orma_str ("%@work.org")));
   orma_query_filter (query, orma_query_exists (inner));
   orma_query_order_by (query, orma_col (REL_TYPE_USER, "id"));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "ed,mary");
   orma_test_assert_log (engine,
                         USERS " WHERE EXISTS (SELECT 1 FROM addresses WHERE addresses.user_id = "
@@ -588,7 +549,7 @@ START_TEST (test_in_subquery)
   orma_query_add_column (authors, orma_col (REL_TYPE_POST, "user_id"));
   orma_query_filter (query, orma_in_query (orma_col (REL_TYPE_USER, "id"), authors));
   orma_query_order_by (query, orma_col (REL_TYPE_USER, "id"));
-  found = run_all (query, "name");
+  found = orma_test_run_all (query, "name", FALSE);
   ck_assert_str_eq (found, "ed,wendy");
   orma_test_assert_log (engine,
                         USERS " WHERE users.id IN (SELECT posts.user_id FROM posts) "
@@ -616,7 +577,7 @@ START_TEST (test_subquery_as_from)
   orma_query_order_by (query, orma_alias_col (named_e, "id"));
   found = orma_query_all (query, &error);
   orma_assert_no_error (error);
-  names = join_property (found, "name");
+  names = orma_test_join_property (found, "name", FALSE);
   ck_assert_str_eq (names, "wendy,fred");
   /* through the identity map */
   ck_assert_ptr_eq (g_ptr_array_index (found, 0), wendy);
@@ -625,7 +586,7 @@ START_TEST (test_subquery_as_from)
                         " WHERE users.name LIKE ?) AS named_e WHERE named_e.name != ? "
                         "ORDER BY named_e.id",
                         NULL);
-  assert_params (0, "('%e%', 'ed')");
+  orma_test_assert_params (engine, 0, "('%e%', 'ed')");
 }
 END_TEST
 
@@ -652,7 +613,7 @@ START_TEST (test_union)
   gint64 count = 0;
 
   orma_query_order_by (both, orma_desc (orma_col (REL_TYPE_USER, "name")));
-  found = run_all (both, "name");
+  found = orma_test_run_all (both, "name", FALSE);
   ck_assert_str_eq (found, "wendy,ed");
   ck_assert (orma_query_count (both, &count, &error));
   ck_assert_int_eq (count, 2);
@@ -663,7 +624,7 @@ START_TEST (test_union)
                         "SELECT count(*) FROM (" USERS " WHERE users.name = ? UNION " USERS
                         " WHERE users.name = ?) AS anon_1",
                         NULL);
-  assert_params (0, "('ed', 'wendy')");
+  orma_test_assert_params (engine, 0, "('ed', 'wendy')");
 }
 END_TEST
 
@@ -680,7 +641,7 @@ START_TEST (test_union_limited_head)
   orma_query_limit (first, 1);
   both = orma_query_union (first, fred);
   orma_query_order_by (both, orma_col (REL_TYPE_USER, "name"));
-  found = run_all (both, "name");
+  found = orma_test_run_all (both, "name", FALSE);
   ck_assert_str_eq (found, "ed,fred");
 }
 END_TEST
@@ -701,7 +662,7 @@ START_TEST (test_union_all)
   ck_assert_int_eq (count_distinct, 1);
   orma_test_log_clear (engine);
   {
-    g_autofree char *found = run_all (twice, "name");
+    g_autofree char *found = orma_test_run_all (twice, "name", FALSE);
 
     /* one object per row, the same object both times */
     ck_assert_str_eq (found, "ed,ed");
@@ -747,7 +708,7 @@ START_TEST (test_text)
   bind_string (query, "second", "mary");
   found = orma_query_all (query, &error);
   orma_assert_no_error (error);
-  names = join_property (found, "name");
+  names = orma_test_join_property (found, "name", FALSE);
   ck_assert_str_eq (names, "ed,mary");
   ck_assert_ptr_eq (g_ptr_array_index (found, 0), ed);
   g_object_get (g_ptr_array_index (found, 1), "fullname", &fullname, NULL);
@@ -763,7 +724,7 @@ START_TEST (test_text)
                             "ORDER BY id",
                             "RELEASE SAVEPOINT orma_text",
                             NULL);
-      assert_params (1, "('ed', 'mary')");
+      orma_test_assert_params (engine, 1, "('ed', 'mary')");
     }
   else
     {
@@ -771,7 +732,7 @@ START_TEST (test_text)
                             "SELECT fullname, name, id FROM users WHERE name = ? OR name = ? "
                             "ORDER BY id",
                             NULL);
-      assert_params (0, "('ed', 'mary')");
+      orma_test_assert_params (engine, 0, "('ed', 'mary')");
     }
 }
 END_TEST
@@ -839,7 +800,7 @@ START_TEST (test_params_order)
                         "AND posts.title LIKE ?) AND users.name != ? ORDER BY users.id "
                         "LIMIT ? OFFSET ?",
                         NULL);
-  assert_params (0, "(3, '%example.com', 'g%', 'nobody', 1, 1)");
+  orma_test_assert_params (engine, 0, "(3, '%example.com', 'g%', 'nobody', 1, 1)");
 }
 END_TEST
 
@@ -888,7 +849,7 @@ START_TEST (test_union_order_limit)
   orma_query_order_by (three, orma_desc (orma_col (REL_TYPE_USER, "name")));
   orma_query_limit (three, 2);
   orma_query_offset (three, 1);
-  names = run_all (three, "name");
+  names = orma_test_run_all (three, "name", FALSE);
   ck_assert_str_eq (names, "mary,ed");
 
   orma_query_order_by (eager, orma_col (REL_TYPE_USER, "name"));
@@ -907,7 +868,7 @@ START_TEST (test_union_order_limit)
                         NULL);
   ck_assert_uint_eq (found->len, 1);
   g_clear_pointer (&names, g_free);
-  names = join_property (found, "name");
+  names = orma_test_join_property (found, "name", FALSE);
   ck_assert_str_eq (names, "ed");
   orma_test_log_clear (engine);
   addresses = orma_entity_get_collection (g_ptr_array_index (found, 0), "addresses", &error);
